@@ -1,0 +1,216 @@
+"""The seed's code and printed outputs appear, unchanged, in the chapter notebook.
+
+Nothing from the seed is copied into this file: its ```python blocks and the indented
+output blocks that follow them are parsed from the seed text itself.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+import pooling_lib.loops
+
+ROOT = Path(__file__).resolve().parents[1]
+# The seed is kept in the repository (book/seed/), a copy of the workplace's
+# ../shared/seed/ file, so a clean clone can check itself; POOLING_SEED points elsewhere.
+SEED_NAME = "000_d4819e0d184756e1.txt"
+SEED = Path(os.environ.get("POOLING_SEED", ROOT / "book" / "seed" / SEED_NAME))
+SHARED_SEED = ROOT.parent / "shared" / "seed" / SEED_NAME
+NOTEBOOK = ROOT / "notebooks" / "pooling.ipynb"
+
+# An import of this line brings the seed's function into the notebook; its source
+# counts as notebook code at the place of the import.
+POOL2D_IMPORT = "from pooling_lib.loops import pool2d"
+
+
+@dataclass
+class SeedBlock:
+    code: list[str]
+    output: str | None = None
+
+
+@dataclass
+class Notebook:
+    code_lines: list[str] = field(default_factory=list)
+    stdout: list[str] = field(default_factory=list)  # one entry per code cell
+
+
+def parse_seed(text: str) -> list[SeedBlock]:
+    """Split the seed into its ```python blocks, each with the output printed below it.
+
+    An output block is the run of lines indented by 4 spaces that follows a code block's
+    closing fence (blank lines before it skipped). Each line loses its 4-space indent;
+    the last line, which holds only the indent, is the newline that ``print`` ends with.
+    """
+    lines = text.splitlines()
+    blocks: list[SeedBlock] = []
+    k = 0
+    while k < len(lines):
+        if lines[k].strip() != "```python":
+            k += 1
+            continue
+        end = lines.index("```", k + 1)
+        block = SeedBlock(code=lines[k + 1 : end])
+        k = end + 1
+        while k < len(lines) and lines[k] == "":
+            k += 1
+        out = []
+        while k < len(lines) and lines[k].startswith("    "):
+            out.append(lines[k][4:])
+            k += 1
+        if out:
+            block.output = "\n".join(out)
+        blocks.append(block)
+    return blocks
+
+
+def read_notebook(path: Path) -> Notebook:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    pool2d_source = inspect.getsource(pooling_lib.loops.pool2d).splitlines()
+    result = Notebook()
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            result.code_lines.append(line)
+            if line.strip() == POOL2D_IMPORT:
+                result.code_lines.extend(pool2d_source)
+        result.stdout.append(
+            "".join(
+                "".join(o["text"])
+                for o in cell.get("outputs", [])
+                if o["output_type"] == "stream" and o["name"] == "stdout"
+            )
+        )
+    return result
+
+
+def find_lines_in_order(wanted: list[str], lines: list[str], start: int = 0) -> int:
+    """Index after the last match of ``wanted`` (non-blank, in order) in ``lines``.
+
+    Lines must be equal up to trailing whitespace. Raises AssertionError naming the first
+    seed line that is missing.
+    """
+    pos = start
+    for line in wanted:
+        if not line.strip():
+            continue
+        while pos < len(lines) and lines[pos].rstrip() != line.rstrip():
+            pos += 1
+        assert pos < len(lines), f"seed code line missing (or out of order): {line!r}"
+        pos += 1
+    return pos
+
+
+def find_outputs_in_order(outputs: list[str | None], stdout: list[str]) -> None:
+    """Each output must be a substring of one cell's stdout, cells in increasing order."""
+    cell = 0
+    for out in outputs:
+        if out is None:
+            continue
+        while cell < len(stdout) and out not in stdout[cell]:
+            cell += 1
+        assert cell < len(stdout), f"seed output missing (or out of order):\n{out}"
+        cell += 1
+
+
+@pytest.fixture(scope="module")
+def seed_blocks() -> list[SeedBlock]:
+    return parse_seed(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def notebook() -> Notebook:
+    return read_notebook(NOTEBOOK)
+
+
+def test_seed_parses_into_its_blocks(seed_blocks):
+    # The seed has five code blocks, each followed by printed output.
+    assert len(seed_blocks) == 5
+    assert all(b.output and b.output.endswith("\n") for b in seed_blocks)
+    assert seed_blocks[0].code[0] == "import torch"
+    assert seed_blocks[0].output.startswith("tensor([[4., 5.],\n        [7., 8.]])\n")
+    # A blank line printed inside a tensor (between channels) is kept.
+    assert "]],\n\n         [[" in seed_blocks[4].output
+
+
+def test_every_seed_code_line_is_in_the_notebook_in_order(seed_blocks, notebook):
+    pos = 0
+    for block in seed_blocks:
+        pos = find_lines_in_order(block.code, notebook.code_lines, pos)
+
+
+def test_every_seed_output_is_stored_character_for_character(seed_blocks, notebook):
+    find_outputs_in_order([b.output for b in seed_blocks], notebook.stdout)
+
+
+def test_pool2d_source_is_shown_in_the_notebook(seed_blocks, notebook):
+    """The seed's def appears in a stored output, so the reader sees the code that runs."""
+    seed_def = [line for line in seed_blocks[0].code if line.strip()]
+    first = next(k for k, line in enumerate(seed_def) if line.startswith("def pool2d"))
+    last = next(k for k, line in enumerate(seed_def) if line.strip() == "return Y")
+    seed_def_text = "\n".join(seed_def[first : last + 1]) + "\n"
+    assert any(seed_def_text in out for out in notebook.stdout)
+    assert seed_def_text in inspect.getsource(pooling_lib.loops.pool2d)
+
+
+def test_notebook_opens_like_the_seed(seed_blocks, notebook):
+    first_imports = [line for line in seed_blocks[0].code if line.strip()][:3]
+    assert notebook.code_lines[:3] == first_imports
+    assert "from d2l import torch as d2l" in first_imports
+
+
+# The checks above must be able to fail: a one-character change is caught.
+def test_a_changed_output_character_is_caught(seed_blocks, notebook):
+    changed = list(notebook.stdout)
+    k = next(i for i, out in enumerate(changed) if seed_blocks[2].output in out)
+    changed[k] = changed[k].replace("10.", "11.")
+    with pytest.raises(AssertionError, match="seed output missing"):
+        find_outputs_in_order([b.output for b in seed_blocks], changed)
+
+
+def test_a_changed_code_character_is_caught(seed_blocks, notebook):
+    changed = [line.replace("stride=(2,3)", "stride=(2,2)") for line in notebook.code_lines]
+    with pytest.raises(AssertionError, match="stride=\\(2,3\\)"):
+        pos = 0
+        for block in seed_blocks:
+            pos = find_lines_in_order(block.code, changed, pos)
+
+
+def test_reordered_cells_are_caught(seed_blocks, notebook):
+    with pytest.raises(AssertionError, match="out of order"):
+        find_outputs_in_order([b.output for b in reversed(seed_blocks)], notebook.stdout)
+
+
+def test_broken_image_is_replaced_by_a_drawn_figure():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "5_polling/1.png" not in markdown
+    figure_cells = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "draw_pooling_window(" in "".join(c["source"])
+    ]
+    assert figure_cells
+    for cell in figure_cells:
+        assert any("image/png" in o.get("data", {}) for o in cell["outputs"])
+
+
+def test_notebook_has_no_stderr_or_errors_and_the_python3_kernel():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error"
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"), out
+
+
+@pytest.mark.skipif(not SHARED_SEED.exists(), reason="no ../shared/seed beside this clone")
+def test_repository_copy_of_the_seed_is_unchanged():
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()

@@ -1,0 +1,168 @@
+"""Vectorized average pooling: a loop over window slots adding strided slices.
+
+PyTorch's CPU kernel sums each window in row-major order, starting from 0, in float32 for
+float16/bfloat16 inputs and in the input's dtype otherwise, then divides once by the divisor
+(and, for contiguous inputs, adds the quotient to a zeroed output, so -0.0 becomes +0.0).
+Adding the slots in row-major order does the same additions in the same order, so the
+forward pass is bit-exact with PyTorch's CPU kernels (and so within PyTorch's own rounding
+of the CUDA kernels elsewhere).
+
+The divisor of output ``o`` is ``divisor_override`` if given; else, with
+``count_include_pad``, the window's size clipped at the end of the right padding (PyTorch
+counts padding but not the part of a ``ceil_mode`` window beyond it); else the number of
+input elements in the window.
+
+The backward pass adds ``grad_output / divisor`` (rounded to the gradient's dtype, as PyTorch
+does) to every input element of the window, slots in reverse row-major order: an input
+element then receives the contributions of its outputs in output order, as in PyTorch's
+loop, so the gradient is bit-exact too.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+from torch.autograd.function import once_differentiable
+
+from pooling_lib import _geometry as geo
+from pooling_lib.shapes import PoolArgs
+
+
+def sum_dtype(dtype: torch.dtype) -> torch.dtype:
+    """PyTorch sums float16/bfloat16 windows in float32, other dtypes in their own type."""
+    return torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+
+
+@functools.lru_cache(maxsize=256)
+def divisor_table(
+    spatial: tuple[int, ...],
+    args: PoolArgs,
+    count_include_pad: bool,
+    divisor_override: int | None,
+    dtype: torch.dtype,
+    device,
+) -> torch.Tensor | int:
+    """The divisor of every output (shape ``output_size``), or ``divisor_override``."""
+    if divisor_override is not None:
+        return divisor_override
+    assert args.output_size is not None
+    dims = len(spatial)
+    table = torch.ones(args.output_size, dtype=torch.int64)
+    for dim in range(dims):
+        n, k, s, p = spatial[dim], args.kernel_size[dim], args.stride[dim], args.padding[dim]
+        start = torch.arange(args.output_size[dim]) * s - p
+        end = torch.clamp(start + k, max=n + p)
+        if count_include_pad:
+            length = end - start
+        else:
+            length = torch.clamp(end, max=n) - torch.clamp(start, min=0)
+        shape = [1] * dims
+        shape[dim] = -1
+        table = table * length.view(shape)
+    return table.to(dtype=dtype, device=device)
+
+
+def avg_pool_forward(
+    x: torch.Tensor, args: PoolArgs, count_include_pad: bool, divisor_override: int | None
+) -> torch.Tensor:
+    """Average pooling of ``x`` of shape ``(B, C, *spatial)`` -> ``(B, C, *output_size)``."""
+    B, C, *spatial = x.shape
+    spatial = tuple(spatial)
+    out = torch.empty(
+        (B, C, *args.output_size),
+        dtype=x.dtype,
+        device=x.device,
+        memory_format=geo.memory_format(x),
+    )
+    if out.numel() == 0:
+        return out
+    acc_dtype = sum_dtype(x.dtype)
+    divisor = divisor_table(spatial, args, count_include_pad, divisor_override, acc_dtype, x.device)
+    window = geo.window_slots(spatial, args)
+    # PyTorch's kernel for contiguous inputs stores 0 + sum / divisor, which turns a -0.0
+    # (a zero sum over a negative divisor_override, or an underflow) into +0.0; its kernel
+    # for 2-d channels-last inputs stores sum / divisor.
+    plus_zero = geo.memory_format(x) != torch.channels_last
+    for bs, cs in geo.chunks(x):
+        whole = bs == slice(None) and cs == slice(None)
+        xc, oc = (x, out) if whole else (x[bs, cs], out[bs, cs])
+        acc = (
+            oc if acc_dtype == x.dtype else torch.empty(oc.shape, dtype=acc_dtype, device=x.device)
+        )
+        acc.zero_()
+        for slot in window:
+            acc[slot.out].add_(xc[slot.inp])
+        if x.dtype.is_floating_point:
+            torch.div(acc, divisor, out=oc)
+        else:  # int64, as PyTorch: C++ integer division, truncating toward zero
+            torch.div(acc, divisor, rounding_mode="trunc", out=oc)
+        if plus_zero and x.dtype.is_floating_point:
+            oc.add_(0.0)  # x + 0.0 == x, except -0.0 -> +0.0
+    return out
+
+
+def avg_pool_backward(
+    grad_output: torch.Tensor,
+    input_shape: torch.Size,
+    args: PoolArgs,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> torch.Tensor:
+    """Gradient of average pooling with respect to its input (shape ``input_shape``)."""
+    spatial = tuple(input_shape[2:])
+    dtype = grad_output.dtype
+    grad_input = torch.zeros(input_shape, dtype=dtype, device=grad_output.device)
+    if grad_input.numel() == 0 or grad_output.numel() == 0:
+        return grad_input
+    divisor = divisor_table(
+        spatial, args, count_include_pad, divisor_override, sum_dtype(dtype), grad_output.device
+    )
+    window = geo.window_slots(spatial, args)
+    phases = geo.phases(spatial, args)
+    # Adding into strided views is slow (no vectorization): when several slots share a phase
+    # (e.g. kernel 3, stride 2), sum each phase in a contiguous buffer and copy it once.
+    by_phase = max(args.stride) > 1 and len(phases) < len(window)
+    for bs, cs in geo.chunks(grad_input):
+        gi = grad_input[bs, cs]
+        # PyTorch computes grad / divisor in the gradient's dtype (float math, rounded once).
+        sh = torch.div(grad_output[bs, cs].to(sum_dtype(dtype)), divisor).to(dtype)
+        if not by_phase:
+            for slot in reversed(window):  # an input gets its outputs' shares in output order
+                gi[slot.inp].add_(sh[slot.out])
+            continue
+        for phase in phases:
+            buffer = torch.zeros((*gi.shape[:2], *phase.shape), dtype=dtype, device=gi.device)
+            for slot, index in reversed(phase.slots):
+                buffer[index].add_(sh[slot.out])
+            gi[phase.view].copy_(buffer)
+    return grad_input
+
+
+class AvgPoolFunction(torch.autograd.Function):
+    """Average pooling with a hand-written backward pass (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx, x, args, count_include_pad, divisor_override):  # type: ignore[override]
+        ctx.args = args
+        ctx.input_shape = x.shape
+        ctx.count_include_pad = count_include_pad
+        ctx.divisor_override = divisor_override
+        return avg_pool_forward(x, args, count_include_pad, divisor_override)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):  # type: ignore[override]
+        grad_input = avg_pool_backward(
+            grad_output, ctx.input_shape, ctx.args, ctx.count_include_pad, ctx.divisor_override
+        )
+        return grad_input, None, None, None
+
+
+def avg_pool(
+    x: torch.Tensor, args: PoolArgs, count_include_pad: bool, divisor_override: int | None
+) -> torch.Tensor:
+    """Average pooling of ``(B, C, *spatial)``, through autograd when ``x`` needs a gradient."""
+    if torch.is_grad_enabled() and x.requires_grad:
+        return AvgPoolFunction.apply(x, args, count_include_pad, divisor_override)
+    return avg_pool_forward(x, args, count_include_pad, divisor_override)

@@ -1,0 +1,256 @@
+"""Vectorized max pooling: forward by a loop over window slots, backward by a scatter.
+
+The forward pass keeps, for every output, the running maximum and the row-major number of
+the slot that holds it (one byte per output when the window has at most 255 slots). It
+replicates PyTorch's CPU rule: a slot replaces the maximum when its value is strictly greater
+or is NaN, scanning the window in row-major order, starting from -inf at the first in-bounds
+slot. So the first maximum wins a tie, and the last NaN wins when there are NaNs.
+
+Two forms of the update, chosen per chunk of planes:
+
+* general: ``m = (v > o) | isnan(v); o = where(m, v, o)``, bit-exact for every input;
+* fast: ``m = v > o; o = maximum(o, v)``, used when the chunk holds neither NaN nor -0.0
+  (checked with two cheap reductions). Then both forms give the same bits: equal floats
+  have equal bits once +0.0/-0.0 and NaN are excluded. Without indices NaNs are allowed in
+  the fast form: ``maximum`` propagates them (the NaN's sign and payload may differ from
+  PyTorch's, which returns the window's last NaN; every NaN compares equal in the tests).
+
+The slot numbers grow during the scan, so the slot of the last update is
+``max(slot, m * kk)``, a cheap byte-wise operation instead of a ``where``.
+
+The backward pass turns slot numbers into flat input indices and adds the output gradient
+with ``scatter_add_``, which visits outputs in order, as PyTorch's kernel does, so the sums
+are bit-exact.
+
+A window that holds only padding (possible with dilation, e.g. ``kernel_size=2, dilation=2,
+padding=1`` on an input of length 1) keeps the value -inf (the smallest integer for integer
+dtypes), gets the index -1 and passes no gradient. PyTorch returns an index outside the
+input there and its backward writes out of bounds.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.autograd.function import once_differentiable
+
+from pooling_lib import _geometry as geo
+from pooling_lib.shapes import PoolArgs
+
+_INT_VIEW = {
+    torch.float16: torch.int16,
+    torch.bfloat16: torch.int16,
+    torch.float32: torch.int32,
+    torch.float64: torch.int64,
+}
+
+
+def lowest(dtype: torch.dtype) -> float | int:
+    """Implicit padding value of max pooling: -inf, or the smallest value of an integer type."""
+    return float("-inf") if dtype.is_floating_point else torch.iinfo(dtype).min
+
+
+def _has_negative_zero(x: torch.Tensor) -> bool:
+    # -0.0 is the only float whose bit pattern, read as a signed integer, is the minimum.
+    int_dtype = _INT_VIEW.get(x.dtype)
+    if int_dtype is None:
+        return True  # an unknown float type: take the general path
+    return x.view(int_dtype).min().item() == torch.iinfo(int_dtype).min
+
+
+def _has_nan(x: torch.Tensor) -> bool:
+    return bool(x.amax().isnan().item())
+
+
+def _slot_dtype(n_slots: int) -> tuple[torch.dtype, int]:
+    """Dtype of the slot numbers and the sentinel for windows of padding only."""
+    if n_slots <= 255:
+        return torch.uint8, 255
+    return torch.int32, n_slots
+
+
+def max_pool_forward(
+    x: torch.Tensor, args: PoolArgs, need_slots: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Max pooling of ``x`` of shape ``(B, C, *spatial)``.
+
+    Returns the output ``(B, C, *output_size)`` and, if ``need_slots``, the row-major window
+    slot of each maximum (sentinel for windows of padding only, see ``_slot_dtype``).
+    """
+    B, C, *spatial = x.shape
+    spatial = tuple(spatial)
+    out_shape = (B, C, *args.output_size)
+    fmt = geo.memory_format(x)
+    out = torch.empty(out_shape, dtype=x.dtype, device=x.device, memory_format=fmt)
+    n_slots = 1
+    for k in args.kernel_size:
+        n_slots *= k
+    slot_dtype, sentinel = _slot_dtype(n_slots)
+    slots = None
+    if need_slots:
+        slots = torch.empty(out_shape, dtype=slot_dtype, device=x.device, memory_format=fmt)
+    if out.numel() == 0:
+        return out, slots
+    window = geo.window_slots(spatial, args)
+    if need_slots:
+        first, _ = geo.first_valid_slots(spatial, args, sentinel, slot_dtype, x.device)
+    low = lowest(x.dtype)
+    floating = x.dtype.is_floating_point
+    for bs, cs in geo.chunks(x):
+        whole = bs == slice(None) and cs == slice(None)
+        xc, oc = (x, out) if whole else (x[bs, cs], out[bs, cs])
+        oc.fill_(low)
+        if need_slots:
+            sc = slots if whole else slots[bs, cs]
+            sc.copy_(first.expand_as(sc))
+        # The fast form is exact unless the chunk holds -0.0 (or NaN, where indices are kept).
+        fast = not floating or not (
+            _has_negative_zero(xc) or (need_slots and _has_nan(xc))
+        )  # fmt: skip
+        for slot in window:
+            v = xc[slot.inp]
+            o = oc[slot.out]
+            if fast:
+                m = torch.gt(v, o) if need_slots else None
+                torch.maximum(o, v, out=o)
+            else:
+                m = torch.gt(v, o)
+                m |= torch.isnan(v)
+                o.copy_(torch.where(m, v, o))
+            if need_slots and slot.index > 0:
+                s = sc[slot.out]
+                if slot_dtype == torch.uint8:
+                    torch.maximum(s, m.view(torch.uint8) * slot.index, out=s)
+                else:
+                    torch.maximum(s, m.to(slot_dtype) * slot.index, out=s)
+    return out, slots
+
+
+def slots_to_indices(
+    slots: torch.Tensor, spatial: tuple[int, ...], args: PoolArgs, empty_index: int = -1
+) -> torch.Tensor:
+    """Flat input indices (``h * W + w`` within each plane, int64) from window slot numbers.
+
+    Windows of padding only get ``empty_index``.
+    """
+    fmt = geo.memory_format(slots)
+    index = torch.empty(slots.shape, dtype=torch.int64, device=slots.device, memory_format=fmt)
+    if index.numel() == 0:
+        return index
+    to_index = _IndexMaker(spatial, args, slots.device, empty_index)
+    for bs, cs in geo.chunks(slots):
+        to_index(slots[bs, cs], out=index[bs, cs])
+    return index
+
+
+class _IndexMaker:
+    """Turns slot numbers into flat input indices: ``base[o] + offset[slot]``."""
+
+    def __init__(self, spatial, args: PoolArgs, device, empty_index: int) -> None:
+        self.base, offsets = geo.index_base_and_offsets(spatial, args, device)
+        n_slots = offsets.numel()
+        _, sentinel = _slot_dtype(n_slots)
+        # the sentinel slot (windows of padding only) gets offset 0, then empty_index below
+        self.offsets = torch.cat([offsets, offsets.new_zeros(max(0, sentinel + 1 - n_slots))])
+        _, self.empty = geo.first_valid_slots(spatial, args, sentinel, torch.int64, device)
+        self.empty_index = empty_index
+
+    def __call__(self, slots: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+        index = torch.add(self.offsets[slots.long()], self.base, out=out)
+        if self.empty is not None:
+            index.masked_fill_(self.empty, self.empty_index)
+        return index
+
+
+def scatter_gradient(
+    grad_output: torch.Tensor,
+    index_of,
+    input_shape: torch.Size,
+    empty: torch.Tensor | None,
+) -> torch.Tensor:
+    """``grad_input[index[o]] += grad_output[o]`` per plane, outputs in order (bit-exact).
+
+    ``index_of(bs, cs)`` gives the flat input indices of the chunk ``[bs, cs]`` of planes
+    (made chunk by chunk, so that no full int64 index tensor is needed). ``empty`` masks
+    outputs that pass no gradient; their index must be a valid one (0).
+    """
+    B, C = input_shape[:2]
+    grad_input = torch.zeros(
+        (B, C, int(torch.Size(input_shape[2:]).numel())),
+        dtype=grad_output.dtype,
+        device=grad_output.device,
+    )
+    if grad_input.numel() == 0 or grad_output.numel() == 0:
+        return grad_input.view(input_shape)
+    for bs, cs in geo.chunks(grad_output, geo.CHUNK_ELEMENTS // 4):
+        g = grad_output[bs, cs]
+        if empty is not None:
+            g = g.masked_fill(empty, -0.0)  # x + (-0.0) == x for every x: no contribution
+        gi = grad_input[bs, cs]
+        index = index_of(bs, cs).reshape(*gi.shape[:2], -1)
+        accumulate_(gi, index, g.reshape(*gi.shape[:2], -1))
+    return grad_input.view(input_shape)
+
+
+def accumulate_(target: torch.Tensor, index: torch.Tensor, source: torch.Tensor) -> None:
+    """``target[b, c, index[b, c, m]] += source[b, c, m]`` for ``m`` in order, each addition
+    rounded to ``target``'s dtype, as PyTorch's CPU pooling kernels add gradients.
+
+    ``scatter_add_`` does that for float32/float64 but sums float16/bfloat16 in float32, so
+    those go through ``index_put_(accumulate=True)`` on the flattened (contiguous) target.
+    """
+    if target.dtype in (torch.float16, torch.bfloat16):
+        B, C, L = target.shape
+        planes = torch.arange(B * C, device=target.device).view(B, C, 1) * L
+        flat = (index + planes).reshape(-1)
+        target.view(-1).index_put_((flat,), source.reshape(-1), accumulate=True)
+    else:
+        target.scatter_add_(2, index, source)
+
+
+class MaxPoolFunction(torch.autograd.Function):
+    """Max pooling with a hand-written backward pass (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, args: PoolArgs):  # type: ignore[override]
+        out, slots = max_pool_forward(x, args, need_slots=True)
+        ctx.save_for_backward(slots)
+        ctx.args = args
+        ctx.input_shape = x.shape
+        ctx.mark_non_differentiable(slots)
+        return out, slots
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output: torch.Tensor, _grad_slots):  # type: ignore[override]
+        (slots,) = ctx.saved_tensors
+        spatial = tuple(ctx.input_shape[2:])
+        grad_input = max_pool_backward(grad_output, slots, spatial, ctx.args, ctx.input_shape)
+        return grad_input, None
+
+
+def max_pool_backward(
+    grad_output: torch.Tensor,
+    slots: torch.Tensor,
+    spatial: tuple[int, ...],
+    args: PoolArgs,
+    input_shape: torch.Size,
+) -> torch.Tensor:
+    """Gradient of max pooling: each output's gradient goes to its (first) maximum."""
+    to_index = _IndexMaker(spatial, args, slots.device, empty_index=0)
+    return scatter_gradient(
+        grad_output, lambda bs, cs: to_index(slots[bs, cs]), input_shape, to_index.empty
+    )
+
+
+def max_pool(
+    x: torch.Tensor, args: PoolArgs, return_indices: bool
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """Max pooling of ``(B, C, *spatial)``, through autograd when ``x`` needs a gradient."""
+    spatial = tuple(x.shape[2:])
+    if torch.is_grad_enabled() and x.requires_grad:
+        out, slots = MaxPoolFunction.apply(x, args)
+    else:
+        out, slots = max_pool_forward(x, args, need_slots=return_indices)
+    if not return_indices:
+        return out
+    return out, slots_to_indices(slots, spatial, args)

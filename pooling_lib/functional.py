@@ -1,0 +1,466 @@
+"""Vectorized pooling with ``torch.nn.functional``'s names, signatures and semantics.
+
+Every function here is a drop-in for its ``torch.nn.functional`` namesake and gives the same
+result as PyTorch on the CPU:
+
+* max pooling (values, indices and gradients) bit for bit. NaN outputs are NaN where
+  PyTorch's are (the window's last NaN wins the index; without ``return_indices`` and
+  without autograd the NaN's sign/payload bits may differ);
+* average pooling bit for bit too: the window sums are done in PyTorch's order and type
+  (row-major, float32 for float16/bfloat16; int64 inputs are summed in int64 and divided
+  with truncation, as PyTorch does); ``adaptive_avg_pool2d`` to 1x1 is a ``mean`` as in
+  PyTorch; ``lp_pool`` uses PyTorch's own formula on top of ``avg_pool``. On other devices
+  PyTorch's kernels sum in other orders, so there results agree to rounding (about 1 ulp of
+  the window sum).
+
+Where PyTorch misbehaves, pooling_lib does better: a max-pooling window made only of padding
+(``dilation`` larger than the input allows, e.g.
+``max_pool2d(torch.zeros(1, 1, 1, 4), (2, 1), None, (1, 0), (2, 2), return_indices=True)``)
+gives -inf, index -1 and no gradient, where PyTorch returns indices outside the input and its
+backward pass writes out of bounds. ``max_unpool2d`` skips index -1.
+
+Arguments are checked first (``pooling_lib.shapes``): a bad one raises ``ValueError`` or
+``TypeError`` naming the parameter, its value and the rule.
+
+Output size along each spatial dimension (``pooling_lib.shapes.pooled_size``)::
+
+    out = floor((in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1
+
+(``ceil`` instead of ``floor`` with ``ceil_mode=True``, dropping a last window that would start
+in the right padding).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from pooling_lib._adaptive import adaptive_avg_pool, adaptive_max_pool
+from pooling_lib._avg import avg_pool
+from pooling_lib._max import max_pool
+from pooling_lib.shapes import (
+    check_adaptive_output_size,
+    check_divisor_override,
+    check_input,
+    check_kernel_fits_input,
+    check_pool_args,
+)
+
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool2d",
+]
+
+IntOrTuple = int | tuple[int, ...] | list[int]
+
+
+def _check_bool(fn: str, name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{fn}: {name}={value!r} must be a bool")
+
+
+def _batched(input: torch.Tensor, dims: int) -> torch.Tensor:
+    """``(C, *spatial)`` -> ``(1, C, *spatial)``; batched inputs unchanged."""
+    return input if input.dim() == dims + 2 else input.unsqueeze(0)
+
+
+def _unbatch(result, input: torch.Tensor, dims: int):
+    if input.dim() == dims + 2:
+        return result
+    if isinstance(result, tuple):
+        return tuple(r.squeeze(0) for r in result)
+    return result.squeeze(0)
+
+
+def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    check_input(fn, input, dims, allow_integer=True)
+    args = check_pool_args(
+        fn, kernel_size, stride, padding, dilation, ceil_mode, dims=dims, input_shape=input.shape
+    )
+    _check_bool(fn, "return_indices", return_indices)
+    result = max_pool(_batched(input, dims), args, return_indices)
+    return _unbatch(result, input, dims)
+
+
+def max_pool1d(
+    input: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """1-D max pooling, as ``torch.nn.functional.max_pool1d``.
+
+    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` or ``(C, L_out)`` with
+    ``L_out = floor((L_in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``.
+    ``return_indices`` also returns the int64 position of each maximum within its row
+    (-1 for a window of padding only). Bit-exact with PyTorch on the CPU.
+    """
+    return _max_pool(
+        "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def max_pool2d(
+    input: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
+
+    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
+    ``H_out = floor((H_in + 2*padding[0] - dilation[0]*(kernel_size[0]-1) - 1) / stride[0]) + 1``
+    and ``W_out`` likewise (``ceil`` with ``ceil_mode``). ``return_indices`` also returns the
+    int64 index ``h * W_in + w`` of each maximum within its plane (-1 for a window of padding
+    only). Ties go to the first maximum in row-major window order; NaN wins (the last NaN).
+    Values, indices and gradients are bit-exact with PyTorch on the CPU.
+    """
+    return _max_pool(
+        "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def max_pool3d(
+    input: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """3-D max pooling, as ``torch.nn.functional.max_pool3d``.
+
+    Input ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``; output
+    ``(N, C, D_out, H_out, W_out)`` with, per dimension,
+    ``out = floor((in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``.
+    Indices are ``(d * H_in + h) * W_in + w``. Bit-exact with PyTorch on the CPU.
+    """
+    return _max_pool(
+        "max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def _avg_pool(
+    fn, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+):
+    check_input(fn, input, dims, allow_integer=(torch.int64,))
+    args = check_pool_args(
+        fn, kernel_size, stride, padding, 1, ceil_mode, dims=dims, input_shape=input.shape
+    )
+    if dims == 3:
+        check_kernel_fits_input(fn, input.shape, args.kernel_size)
+    _check_bool(fn, "count_include_pad", count_include_pad)
+    divisor_override = check_divisor_override(fn, divisor_override)
+    x = _batched(input, dims)
+    if input.dim() == dims + 1:
+        # PyTorch runs its contiguous kernel on unbatched inputs, whatever their strides
+        # (it matters for the sign of a zero result, see pooling_lib._avg).
+        x = x.contiguous()
+    out = avg_pool(x, args, count_include_pad, divisor_override)
+    return _unbatch(out, input, dims)
+
+
+def avg_pool1d(
+    input: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> torch.Tensor:
+    """1-D average pooling, as ``torch.nn.functional.avg_pool1d``.
+
+    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` with
+    ``L_out = floor((L_in + 2*padding - kernel_size) / stride) + 1``. Bit-exact with PyTorch
+    on the CPU (same summation order and type).
+    """
+    return _avg_pool(
+        "avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None
+    )
+
+
+def avg_pool2d(
+    input: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> torch.Tensor:
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
+
+    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
+    ``H_out = floor((H_in + 2*padding[0] - kernel_size[0]) / stride[0]) + 1`` and ``W_out``
+    likewise (``ceil`` with ``ceil_mode``). Each output is the window sum divided by
+    ``divisor_override``, else by the window size (``count_include_pad=True``, padding counted
+    but not beyond the right padding) or by the number of input elements in the window.
+    Bit-exact with PyTorch on the CPU (same summation order and type), gradients too.
+    """
+    return _avg_pool(
+        "avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+        divisor_override,
+    )  # fmt: skip
+
+
+def avg_pool3d(
+    input: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> torch.Tensor:
+    """3-D average pooling, as ``torch.nn.functional.avg_pool3d``.
+
+    Input ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``; output
+    ``(N, C, D_out, H_out, W_out)`` with, per dimension,
+    ``out = floor((in + 2*padding - kernel_size) / stride) + 1``. Bit-exact with PyTorch on
+    the CPU.
+    """
+    return _avg_pool(
+        "avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+        divisor_override,
+    )  # fmt: skip
+
+
+def adaptive_max_pool1d(
+    input: torch.Tensor, output_size: int | tuple[int], return_indices: bool = False
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """1-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool1d``.
+
+    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` with
+    ``L_out = output_size``. Output ``i`` pools ``[floor(i*L_in/L_out), ceil((i+1)*L_in/L_out))``.
+    Bit-exact with PyTorch on the CPU (values, indices, gradients).
+    """
+    fn = "adaptive_max_pool1d"
+    check_input(fn, input, 1)
+    (size,) = check_adaptive_output_size(fn, output_size, input.shape, 1)
+    _check_bool(fn, "return_indices", return_indices)
+    out, index = adaptive_max_pool(_batched(input, 1).unsqueeze(2), (1, size))
+    result = (out.squeeze(2), index.squeeze(2))
+    result = _unbatch(result, input, 1)
+    return result if return_indices else result[0]
+
+
+def adaptive_max_pool2d(
+    input: torch.Tensor,
+    output_size: int | None | tuple[int | None, int | None],
+    return_indices: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``.
+
+    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
+    ``(H_out, W_out) = output_size`` (``None`` keeps the input size). Output row ``i`` pools
+    rows ``[floor(i*H_in/H_out), ceil((i+1)*H_in/H_out))``, columns likewise. Indices are
+    ``h * W_in + w``. Bit-exact with PyTorch on the CPU.
+    """
+    fn = "adaptive_max_pool2d"
+    check_input(fn, input, 2)
+    size = check_adaptive_output_size(fn, output_size, input.shape, 2)
+    _check_bool(fn, "return_indices", return_indices)
+    result = _unbatch(adaptive_max_pool(_batched(input, 2), size), input, 2)
+    return result if return_indices else result[0]
+
+
+def adaptive_avg_pool1d(input: torch.Tensor, output_size: int | tuple[int]) -> torch.Tensor:
+    """1-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool1d``.
+
+    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` with
+    ``L_out = output_size``; output ``i`` averages ``[floor(i*L_in/L_out),
+    ceil((i+1)*L_in/L_out))``. Bit-exact with PyTorch on the CPU.
+    """
+    fn = "adaptive_avg_pool1d"
+    check_input(fn, input, 1)
+    (size,) = check_adaptive_output_size(fn, output_size, input.shape, 1)
+    out = adaptive_avg_pool(_batched(input, 1).unsqueeze(2), (1, size)).squeeze(2)
+    return _unbatch(out, input, 1)
+
+
+def adaptive_avg_pool2d(
+    input: torch.Tensor, output_size: int | None | tuple[int | None, int | None]
+) -> torch.Tensor:
+    """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
+    ``(H_out, W_out) = output_size`` (``None`` keeps the input size); each output averages
+    rows ``[floor(i*H_in/H_out), ceil((i+1)*H_in/H_out))`` and columns likewise, dividing the
+    sum by the window height, then by its width, as PyTorch does. A 1x1 output is
+    ``input.mean((-2, -1))``, as in PyTorch. Bit-exact with PyTorch on the CPU.
+    """
+    fn = "adaptive_avg_pool2d"
+    check_input(fn, input, 2)
+    size = check_adaptive_output_size(fn, output_size, input.shape, 2)
+    return _unbatch(adaptive_avg_pool(_batched(input, 2), size), input, 2)
+
+
+def _check_norm_type(fn: str, norm_type: object) -> float:
+    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)):
+        raise TypeError(f"{fn}: norm_type={norm_type!r} must be an int or a float")
+    if norm_type == 0:
+        raise ValueError(
+            f"{fn}: norm_type={norm_type!r} must be non-zero (it is the p of the p-norm)"
+        )
+    return norm_type
+
+
+def lp_pool1d(
+    input: torch.Tensor,
+    norm_type: int | float,
+    kernel_size: int,
+    stride: int | None = None,
+    ceil_mode: bool = False,
+) -> torch.Tensor:
+    """1-D power-average pooling, as ``torch.nn.functional.lp_pool1d``.
+
+    ``out = (sum over the window of x**p) ** (1/p)`` with ``p = norm_type``, computed as
+    PyTorch does: ``avg_pool1d(x**p) * kernel_size`` with negative sums set to zero, then
+    ``** (1/p)``; ``p = inf`` is max pooling of ``|x|``. Input ``(N, C, L_in)`` or ``(C, L_in)``;
+    output ``(N, C, L_out)`` with ``L_out = floor((L_in - kernel_size) / stride) + 1``.
+    """
+    fn = "lp_pool1d"
+    check_input(fn, input, 1, allow_integer=(torch.int64,))
+    norm_type = _check_norm_type(fn, norm_type)
+    check_pool_args(fn, kernel_size, stride, 0, 1, ceil_mode, dims=1, input_shape=input.shape)
+    if norm_type == float("inf"):
+        return max_pool1d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -float("inf"):
+        return -max_pool1d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    (k,) = check_pool_args(fn, kernel_size, dims=1).kernel_size
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (torch.sign(out) * torch.relu(torch.abs(out))).mul(k).pow(1.0 / norm_type)
+
+
+def lp_pool2d(
+    input: torch.Tensor,
+    norm_type: int | float,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    ceil_mode: bool = False,
+) -> torch.Tensor:
+    """2-D power-average pooling, as ``torch.nn.functional.lp_pool2d``.
+
+    ``out = (sum over the window of x**p) ** (1/p)`` with ``p = norm_type``, computed as
+    PyTorch does: ``avg_pool2d(x**p) * kernel_h * kernel_w`` with negative sums set to zero,
+    then ``** (1/p)``; ``p = inf`` is max pooling of ``|x|``. Input ``(N, C, H_in, W_in)`` or
+    ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
+    ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1`` and ``W_out`` likewise.
+    """
+    fn = "lp_pool2d"
+    check_input(fn, input, 2, allow_integer=(torch.int64,))
+    norm_type = _check_norm_type(fn, norm_type)
+    args = check_pool_args(
+        fn, kernel_size, stride, 0, 1, ceil_mode, dims=2, input_shape=input.shape
+    )
+    if norm_type == float("inf"):
+        return max_pool2d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -float("inf"):
+        return -max_pool2d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    k_h, k_w = args.kernel_size
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (torch.sign(out) * torch.relu(torch.abs(out))).mul(k_w * k_h).pow(1.0 / norm_type)
+
+
+def _unpool_output_size(
+    fn: str, input: torch.Tensor, kernel, stride, padding, output_size
+) -> tuple[int, int]:
+    """PyTorch's rule: ``(in - 1) * stride + kernel_size - 2 * padding`` unless
+    ``output_size`` is given, which must lie strictly within ``stride`` of that default."""
+    default = tuple(
+        (n - 1) * s + k - 2 * p
+        for n, k, s, p in zip(input.shape[-2:], kernel, stride, padding, strict=True)
+    )
+    if output_size is None:
+        size = default
+    else:
+        if not isinstance(output_size, (tuple, list, torch.Size)):
+            raise TypeError(
+                f"{fn}: output_size={output_size!r} must be a tuple of 2 (or 4) ints or None"
+            )
+        size = tuple(output_size)
+        if len(size) == 4:
+            size = size[2:]
+        if len(size) != 2 or not all(isinstance(v, int) for v in size):
+            raise ValueError(
+                f"{fn}: output_size={output_size!r} must hold 2 (or 4) ints, got {len(size)} values"
+            )
+        for dim in range(2):
+            low, high = default[dim] - stride[dim], default[dim] + stride[dim]
+            if not low < size[dim] < high:
+                raise ValueError(
+                    f"{fn}: output_size={output_size!r} is invalid: entry {dim} must lie strictly "
+                    f"between {low} and {high} ((in - 1) * stride + kernel_size - 2 * padding "
+                    f"= {default[dim]}, plus or minus stride)"
+                )
+    if min(size) < 1:
+        raise ValueError(f"{fn}: the output size {size} must be positive")
+    return size
+
+
+def max_unpool2d(
+    input: torch.Tensor,
+    indices: torch.Tensor,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    output_size: tuple[int, ...] | None = None,
+) -> torch.Tensor:
+    """Partial inverse of ``max_pool2d``, as ``torch.nn.functional.max_unpool2d``.
+
+    Puts ``input[n, c, i]`` at position ``indices[n, c, i]`` of an all-zero plane. Input and
+    indices ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
+    ``H_out = (H_in - 1) * stride[0] - 2 * padding[0] + kernel_size[0]`` unless ``output_size``
+    says otherwise. Index -1 (a window of padding only, see ``max_pool2d``) is skipped;
+    any other index outside ``[0, H_out * W_out)`` raises ``ValueError`` (PyTorch raises a
+    RuntimeError from its kernel).
+    """
+    fn = "max_unpool2d"
+    check_input(fn, input, 2)
+    args = check_pool_args(fn, kernel_size, stride, padding, 1, False, dims=2)
+    if not isinstance(indices, torch.Tensor) or indices.dtype != torch.int64:
+        got = indices.dtype if isinstance(indices, torch.Tensor) else type(indices).__name__
+        raise TypeError(f"{fn}: indices must be an int64 tensor (from max_pool2d), got {got}")
+    if indices.shape != input.shape:
+        raise ValueError(
+            f"{fn}: indices of shape {tuple(indices.shape)} must have the input's shape "
+            f"{tuple(input.shape)}"
+        )
+    size = _unpool_output_size(fn, input, args.kernel_size, args.stride, args.padding, output_size)
+    x = _batched(input, 2)
+    idx = _batched(indices, 2).reshape(x.shape[0], x.shape[1], -1)
+    plane = size[0] * size[1]
+    if idx.numel() and (int(idx.max()) >= plane or int(idx.min()) < -1):
+        bad = idx[(idx >= plane) | (idx < -1)][0].item()
+        raise ValueError(
+            f"{fn}: indices hold {bad}, outside the output plane of {size[0]}x{size[1]} = "
+            f"{plane} elements (valid: 0 <= index < {plane}, or -1 to skip)"
+        )
+    values = x.reshape(x.shape[0], x.shape[1], -1)
+    skip = idx < 0
+    has_skip = bool(skip.any()) if idx.numel() else False
+    out = torch.zeros((x.shape[0], x.shape[1], plane + has_skip), dtype=x.dtype, device=x.device)
+    if has_skip:
+        idx = idx.masked_fill(skip, plane)  # a spare slot, dropped below
+    out = out.scatter(2, idx, values)
+    if has_skip:
+        out = out[..., :plane]
+    out = out.reshape(x.shape[0], x.shape[1], *size)
+    return _unbatch(out, input, 2)

@@ -1,0 +1,142 @@
+"""Hypothesis strategies and helpers for the pooling_lib tests (tests/test_lib_*.py).
+
+``LIB`` and ``LOOPS`` are the settings the lib tests use (also registered as the hypothesis
+profiles ``pooling_lib`` and ``pooling_lib_loops``). They are applied per test, not loaded
+globally, so other test files keep their own settings. Examples are derandomized: a run is
+reproducible, and the whole lib suite stays well under 90 s on two busy cores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from pooling_lib import _geometry as geo
+from pooling_lib.shapes import check_pool_args
+
+settings.register_profile(
+    "pooling_lib",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "pooling_lib_loops",
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+LIB = settings.get_profile("pooling_lib")
+LOOPS = settings.get_profile("pooling_lib_loops")
+
+FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+INT_VIEW = {
+    torch.float16: torch.int16,
+    torch.bfloat16: torch.int16,
+    torch.float32: torch.int32,
+    torch.float64: torch.int64,
+}
+
+
+@dataclass(frozen=True)
+class PoolCase:
+    """A valid pooling call: input shape and window arguments (tuples, one per dimension)."""
+
+    shape: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    ceil_mode: bool
+
+    @property
+    def dims(self) -> int:
+        return len(self.kernel_size)
+
+    def args(self):
+        return self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
+
+    def has_empty_windows(self) -> bool:
+        """Whether some window holds only padding (PyTorch's backward corrupts memory then)."""
+        pa = check_pool_args(
+            "test", *self.args()[:4], self.ceil_mode, dims=self.dims, input_shape=self.shape
+        )
+        spatial = self.shape[-self.dims :]
+        return (
+            geo.first_valid_slots(spatial, pa, 255, torch.uint8, torch.device("cpu"))[1] is not None
+        )
+
+
+@st.composite
+def pool_cases(
+    draw,
+    dims: int = 2,
+    max_kernel: int = 3,
+    max_dilation: int = 3,
+    max_extra: int = 5,
+    max_batch: int = 2,
+    max_channels: int = 3,
+    batched: bool | None = None,
+    dilation: bool = True,
+    kernel_fits: bool = False,
+) -> PoolCase:
+    """Random valid arguments: ``0 <= padding <= kernel_size // 2`` and output size >= 1
+    (and, with ``kernel_fits``, an unpadded input at least the kernel: ``avg_pool3d``)."""
+    k = tuple(draw(st.integers(1, max_kernel)) for _ in range(dims))
+    s = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    p = tuple(draw(st.integers(0, ki // 2)) for ki in k)
+    d = tuple(draw(st.integers(1, max_dilation if dilation else 1)) for _ in range(dims))
+    ceil = draw(st.booleans())
+    spatial = []
+    for ki, pi, di in zip(k, p, d, strict=True):
+        smallest = max(1, di * (ki - 1) + 1 - 2 * pi, ki if kernel_fits else 1)
+        spatial.append(draw(st.integers(smallest, smallest + max_extra)))
+    if batched is None:
+        batched = draw(st.booleans())
+    channels = draw(st.integers(1, max_channels))
+    shape = (channels, *spatial)
+    if batched:
+        shape = (draw(st.integers(1, max_batch)), *shape)
+    return PoolCase(shape, k, s, p, d, ceil)
+
+
+@st.composite
+def pool_inputs(draw, shape: tuple[int, ...], dtype: torch.dtype = torch.float32, specials=True):
+    """A tensor of small integers (so ties are common), optionally with NaN, +-inf and -0.0."""
+    n = 1
+    for size in shape:
+        n *= size
+    values = draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n))
+    x = torch.tensor(values, dtype=torch.float64).reshape(shape)
+    if specials and n:
+        kinds = draw(st.lists(st.sampled_from(["nan", "inf", "-inf", "-0"]), max_size=3))
+        for kind in kinds:
+            i = draw(st.integers(0, n - 1))
+            x.view(-1)[i] = {
+                "nan": float("nan"),
+                "inf": float("inf"),
+                "-inf": float("-inf"),
+                "-0": -0.0,
+            }[kind]
+    return x.to(dtype)
+
+
+def assert_same_bits(actual: torch.Tensor, expected: torch.Tensor, nan_bits: bool = False) -> None:
+    """Shapes, dtypes and every bit equal (NaNs: same positions; bits only with ``nan_bits``)."""
+    assert actual.shape == expected.shape, (actual.shape, expected.shape)
+    assert actual.dtype == expected.dtype, (actual.dtype, expected.dtype)
+    if not actual.dtype.is_floating_point:
+        assert torch.equal(actual, expected), (actual, expected)
+        return
+    nan_a, nan_e = torch.isnan(actual), torch.isnan(expected)
+    assert torch.equal(nan_a, nan_e), f"NaN positions differ:\n{actual}\n{expected}"
+    a = actual.contiguous().view(INT_VIEW[actual.dtype])
+    e = expected.contiguous().view(INT_VIEW[expected.dtype])
+    if not nan_bits:
+        a, e = a[~nan_a.contiguous()], e[~nan_e.contiguous()]
+    assert torch.equal(a, e), f"bits differ:\n{actual}\n{expected}"

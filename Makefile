@@ -1,36 +1,111 @@
 # Two commands for a fresh clone: `make book` and `make test`.
+#   make book        set up, then build the website into _build/html (warnings = errors)
+#   make serve       build, then serve the site on http://127.0.0.1:$(PORT)/
+#   make test        set up, then one pytest run of everything (see pyproject.toml)
+#   make notebooks   re-execute notebooks in place (NB=notebooks/x.ipynb for one)
+#   make lint        ruff check + ruff format --check
+#   make bench       pooling benchmark: loop vs vectorized vs PyTorch -> bench/results/pooling.json
+#                    and explorer redraw time per control change -> bench/results/widgets.json
+#   make exercises   student release + autograders into _build/exercises (book copies refreshed)
+#   make grade SUBMISSIONS=dir   grade every notebook in dir into _build/grades (book/teachers.md)
+# Every step is stamped: a second `make book` with nothing changed does nothing.
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 PYTHON_BOOTSTRAP ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
+NB ?=
+
 STAMP := $(VENV)/.installed
+LIB_STAMP := $(VENV)/.pooling_lib.installed
+NPM_STAMP := node_modules/.npm-ci.stamp
+ASSETS_STAMP := _build/site-extra/vendor/VERSIONS.json
+BOOK_STAMP := _build/.book.stamp
+BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py \
+	$(shell find book notebooks pooling_lib -type f \
+		-not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' 2>/dev/null)
+# pip reads a machine-wide config that names a missing folder; drop that warning only.
+PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: setup book serve test lint bench clean
+.PHONY: setup assets book serve test notebooks lint bench clean distclean exercises grade
 
-# Set-up: a Python 3.11 venv with the pinned requirements and pooling_lib (editable).
-# Re-runs only when requirements.txt or pyproject.toml change.
-$(STAMP): requirements.txt pyproject.toml
+# Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change).
+$(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.txt 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
-	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
+	$(PY) -m pip install -q -r requirements.txt 2> >(grep -v "$(PIP_NOISE)" >&2)
+	touch $@
+
+# Set-up 2: pooling_lib, editable, so notebooks import it from any folder.
+$(LIB_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q --no-build-isolation --no-deps -e . 2> >(grep -v "$(PIP_NOISE)" >&2)
 	$(PY) -m pip check
 	touch $@
 
-setup: $(STAMP)
+setup: $(LIB_STAMP)
 
-book: setup
-	$(PY) -m jupyter_book build . -W -n --keep-going
-	@echo "Open the book: file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
+# The JavaScript the site serves itself (MathJax, RequireJS, ipywidgets), pinned by
+# package-lock.json, staged in _build/site-extra for Sphinx's html_extra_path.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py $(wildcard tools/site_js/*.js)
+	$(PY) tools/vendor_assets.py
+
+assets: $(ASSETS_STAMP)
+
+# A failed build leaves Sphinx's pickled environment behind, and an incremental build
+# would not re-read (nor re-warn about) the failing pages: drop it so the next run does.
+$(BOOK_STAMP): $(LIB_STAMP) $(ASSETS_STAMP) $(BOOK_SOURCES)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going || { rm -rf _build/.doctrees; exit 1; }
+	touch $@
+
+book: $(BOOK_STAMP)
+	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"
+	@echo "or run 'make serve' and open http://127.0.0.1:$(PORT)/"
 
 serve: book
-	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000
+	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
-test: setup
+test: setup assets
 	$(PY) -m pytest
+
+# Re-execute notebooks in place under tools/notebook_env.py (the env nbval checks with),
+# storing outputs and widget state. NB=notebooks/x.ipynb runs just that one.
+notebooks: setup
+	$(PY) tools/execute_notebooks.py $(NB)
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Loop vs vectorized vs PyTorch's native pooling, one thread, five workloads (a few
+# minutes): prints the table and writes bench/results/pooling.json for the book; then
+# the explorer's redraw time per control change -> bench/results/widgets.json.
+bench: setup
+	$(PY) bench/bench_pooling.py
+	$(PY) bench/bench_widgets.py
+
+# Exercises (otter-grader): masters in exercises/masters -> student release, solutions,
+# autograders and sample submissions in $(EXERCISES); the release is also copied to
+# book/exercises (the published pages, opened by Binder).
+EXERCISES ?= _build/exercises
+GRADES ?= _build/grades
+GRADE_FLAGS ?=
+exercises: setup
+	$(PY) exercises/build.py --out $(EXERCISES) --publish book/exercises
+	$(PY) exercises/samples.py --build $(EXERCISES) --out $(EXERCISES)/samples
+
+# Runs student code: grade as an unprivileged user with no secrets in the environment.
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of notebooks>"; exit 2; }
+	@test -d "$(EXERCISES)/autograder" || { echo "no autograders: run 'make exercises' first"; exit 2; }
+	$(PY) tools/grade.py "$(SUBMISSIONS)" --autograders "$(EXERCISES)/autograder" --out "$(GRADES)" $(GRADE_FLAGS)
+
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,134 @@
+"""Shared pytest fixtures for the whole book (helpers they use: ``tests/site_checks.py``).
+
+* The root ``conftest.py`` sets the environment of ``tools/notebook_env.py`` for every
+  run (nbval kernels inherit it), the one ``make notebooks`` executes notebooks with.
+* Session fixtures for site tests, meant to be reused by any test that needs the site:
+
+  ``book_build``   one ``jupyter-book build . -W -n --keep-going --all`` per session
+                   (a ``BookBuild``: return code, log, output folder, warnings);
+  ``built_site``   ``Path`` of ``_build/html`` after that build succeeded;
+  ``site_pages``   every HTML page of the site, as paths relative to ``built_site``;
+  ``site_url``     ``http://127.0.0.1:<free port>/`` serving ``built_site`` from a thread;
+  ``browser``      a Playwright Chromium ``Browser`` (Debian's /usr/bin/chromium, headless);
+  ``inspect_page`` ``inspect_page("notebooks/pooling.html")`` opens a page and returns a
+                   ``PageReport`` of what went wrong (console errors, failed or external
+                   requests, raw TeX, broken images, unrendered widgets) and saves a
+                   screenshot under ``_build/screenshots/``.
+
+* Without a browser: in CI (``CI`` set) the browser tests fail; elsewhere they skip.
+* Tests that use the site or the browser run last, after unit tests and notebooks.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from site_checks import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOT_DIR,
+    VENDOR_STAGE,
+    BookBuild,
+    PageReport,
+    QuietHandler,
+    ThreadingServer,
+    build_book,
+    inspect_site_page,
+    site_pages_of,
+)
+
+SITE_FIXTURES = {"book_build", "built_site", "site_url", "browser", "site_pages", "inspect_page"}
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config, items: list) -> None:
+    """Run site and browser tests last (stable order otherwise)."""
+    late = [item for item in items if SITE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if late:
+        early = [item for item in items if item not in late]
+        items[:] = early + late
+
+
+@pytest.fixture(scope="session")
+def book_build() -> BookBuild:
+    """Build the book once per test session (staged vendor assets are required)."""
+    if not (VENDOR_STAGE / "VERSIONS.json").is_file():
+        pytest.fail(
+            "the site's vendored JavaScript is not staged in _build/site-extra; "
+            "run `make assets` (npm ci + tools/vendor_assets.py) first"
+        )
+    return build_book()
+
+
+@pytest.fixture(scope="session")
+def built_site(book_build: BookBuild) -> Path:
+    """``_build/html`` after a successful build of the whole book."""
+    if book_build.returncode != 0 or book_build.warnings:
+        tail = "\n".join(book_build.log.splitlines()[-40:])
+        pytest.fail(f"the book does not build cleanly (see test_book_build):\n{tail}")
+    return book_build.html_dir
+
+
+@pytest.fixture(scope="session")
+def site_pages(built_site: Path) -> list[str]:
+    """Every HTML page of the built site, relative to its root, sorted."""
+    return site_pages_of(built_site)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """Serve the built site on 127.0.0.1 (a free port) for the whole session."""
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    server = ThreadingServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _no_browser(reason: str) -> None:
+    """In CI a missing browser fails the run; locally the browser tests are skipped."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and the browser is unavailable: {reason}")
+    pytest.skip(f"browser unavailable ({reason}); install it with `apt-get install chromium`")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """A headless Chromium (Debian's /usr/bin/chromium) driven by Playwright."""
+    if not CHROMIUM.exists():
+        _no_browser(
+            f"{CHROMIUM} not found"
+            + (" (but chromium is on PATH)" if shutil.which("chromium") else "")
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:  # pragma: no cover - playwright is pinned in requirements
+        _no_browser(f"playwright is not importable: {err}")
+    with sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as err:  # noqa: BLE001 - any launch failure means no browser
+            _no_browser(f"Chromium does not start: {err}")
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def inspect_page(browser, site_url: str) -> Callable[[str], PageReport]:
+    """``inspect_page(page_path)`` -> ``PageReport``; see ``site_checks.inspect_site_page``.
+
+    Screenshots of an earlier session are removed first, so ``_build/screenshots`` shows
+    exactly the pages of this run."""
+    shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)
+    return functools.partial(inspect_site_page, browser, site_url, screenshot_dir=SCREENSHOT_DIR)

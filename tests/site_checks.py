@@ -1,0 +1,281 @@
+"""Helpers for tests of the built site: building the book, serving it, and checking a
+page in the browser. The fixtures in ``tests/conftest.py`` wrap them; import from here
+(``from site_checks import RAW_TEX``) when a test needs a helper itself.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import socketserver
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).absolute().parent.parent
+BUILD_DIR = ROOT / "_build"
+HTML_DIR = BUILD_DIR / "html"
+SCREENSHOT_DIR = BUILD_DIR / "screenshots"
+VENDOR_STAGE = BUILD_DIR / "site-extra" / "vendor"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Folders of the built site that hold assets, not pages.
+NON_PAGE_DIRS = {"_static", "_sources", "_images", "_downloads", "vendor"}
+
+
+# --------------------------------------------------------------------------- book build
+
+
+@dataclass
+class BookBuild:
+    """The outcome of one ``jupyter-book build``."""
+
+    returncode: int
+    log: str
+    html_dir: Path
+    seconds: float
+
+    @property
+    def warnings(self) -> list[str]:
+        """Lines of the log that report a warning or an error."""
+        pattern = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback|Exception occurred")
+        return [line for line in self.log.splitlines() if pattern.search(line)]
+
+
+def build_book(root: Path = ROOT) -> BookBuild:
+    """Build the book into a fresh ``root/_build/html``, warnings as errors. ``--all``
+    re-reads every page, so warnings of unchanged pages are reported again."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    # Pages of chapters that left the table of contents would otherwise stay behind.
+    shutil.rmtree(root / "_build" / "html", ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(jupyter_book), "build", str(root), "-W", "-n", "--keep-going", "--all"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        # Without SOURCE_DATE_EPOCH (set for notebook kernels): Sphinx would clamp the
+        # copyright year to it. The test builds exactly what `make book` builds.
+        env={
+            **{k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"},
+            "NO_COLOR": "1",
+            "TERM": "dumb",
+        },
+    )
+    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        # Sphinx pickled the environment of the failed build; an incremental build would
+        # not re-read the failing pages and so not repeat their warnings. Start over.
+        shutil.rmtree(root / "_build" / ".doctrees", ignore_errors=True)
+    return BookBuild(proc.returncode, log, root / "_build" / "html", time.perf_counter() - start)
+
+
+def site_pages_of(html_dir: Path) -> list[str]:
+    """Every HTML page of a built site, relative to its root, sorted."""
+    pages = []
+    for path in sorted(html_dir.rglob("*.html")):
+        rel = path.relative_to(html_dir)
+        if rel.parts[0] not in NON_PAGE_DIRS:
+            pages.append(rel.as_posix())
+    return pages
+
+
+# --------------------------------------------------------------------------- server
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass
+
+
+class ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+# --------------------------------------------------------------------------- page checks
+
+# What MathJax leaves behind when it did not run: delimiters and TeX control words.
+RAW_TEX = re.compile(
+    r"\$\$|\\\(|\\\)|\\\[|\\\]"
+    r"|\\(?:frac|dfrac|sum|prod|times|cdot|ldots|dots|left|right|lfloor|rfloor|lceil|rceil"
+    r"|mathbf|mathrm|mathcal|text|begin|end|max|min|in|le|ge|leq|geq|infty|sqrt)\b"
+    r"|(?<![\w$])\$[^\s$](?:[^$\n]{0,200}?[^\s$])?\$(?![\w$])"
+)
+
+_PAGE_TEXT_JS = """
+() => {
+  const skip = 'pre, code, script, style, noscript, textarea, mjx-container, .MathJax, '
+             + 'mjx-assistive-mml, .highlight, .cell_input';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    if (!el.checkVisibility()) continue;
+    parts.push(node.textContent);
+  }
+  return parts.join(' ');
+}
+"""
+
+_BROKEN_IMAGES_JS = """
+async () => {
+  const images = Array.from(document.images);
+  for (const img of images) img.loading = 'eager';
+  await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done, {once: true});
+    img.addEventListener('error', done, {once: true});
+    setTimeout(done, 10000);
+  })));
+  return images.filter(img => img.naturalWidth === 0)
+               .map(img => img.currentSrc || img.getAttribute('src') || img.outerHTML);
+}
+"""
+
+_MATHJAX_DONE_JS = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+    return true;
+  }
+  return false;
+}
+"""
+
+_WIDGETS_JS = """
+() => ({
+  views: document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]').length,
+  rendered: document.querySelectorAll('.widget-subarea > *').length,
+})
+"""
+
+
+def _evaluate(page, script: str):
+    """``page.evaluate`` that survives a navigation (a redirect page such as the root
+    ``index.html`` Jupyter Book writes) by waiting for the new page and trying again."""
+    for attempt in range(5):
+        try:
+            return page.evaluate(script)
+        except Exception as err:  # noqa: BLE001 - playwright raises a generic Error
+            if "context was destroyed" not in str(err) or attempt == 4:
+                raise
+            page.wait_for_load_state("load")
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class PageReport:
+    """What one page did wrong in the browser (all lists empty: the page is fine)."""
+
+    page: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    raw_tex: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    widget_problems: list[str] = field(default_factory=list)
+    screenshot: Path | None = None
+
+    def problems(self) -> list[str]:
+        out = []
+        for name in (
+            "console_errors",
+            "failed_requests",
+            "external_requests",
+            "raw_tex",
+            "broken_images",
+            "widget_problems",
+        ):
+            out += [
+                f"{self.page}: {name.replace('_', ' ')}: {item}" for item in getattr(self, name)
+            ]
+        return out
+
+
+def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Path) -> PageReport:
+    """Open ``page_path`` of the site at ``base_url`` and report what went wrong.
+
+    Requests to any host other than 127.0.0.1 are aborted and reported. The report lists
+    console errors and uncaught exceptions, failed requests (network failure or HTTP status
+    >= 400), raw TeX left in the visible text once MathJax finished, images that did not
+    load, and widget views the ipywidgets HTML manager did not render. A full-page
+    screenshot is saved as ``screenshot_dir/<page path>.png``.
+    """
+    report = PageReport(page_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+
+    def route(route_obj) -> None:
+        url = route_obj.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1":
+            report.external_requests.append(url)
+            route_obj.abort("blockedbyclient")
+        else:
+            route_obj.continue_()
+
+    def on_request_failed(request) -> None:
+        if urlsplit(request.url).hostname == "127.0.0.1":
+            report.failed_requests.append(f"{request.url} ({request.failure})")
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            report.failed_requests.append(f"{response.url} (HTTP {response.status})")
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            report.console_errors.append(f"{message.text} [{where}]")
+
+    page.route("**/*", route)
+    page.on("requestfailed", on_request_failed)
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
+    try:
+        page.goto(urljoin(base_url, page_path), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        _evaluate(page, _MATHJAX_DONE_JS)
+        widgets = _evaluate(page, _WIDGETS_JS)
+        if widgets["views"]:
+            try:
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('.widget-subarea > *').length >= "
+                    f"{widgets['views']}",
+                    timeout=20_000,
+                )
+            except Exception:  # noqa: BLE001 - reported below
+                widgets = _evaluate(page, _WIDGETS_JS)
+                report.widget_problems.append(
+                    f"{widgets['rendered']} of {widgets['views']} widget views rendered"
+                )
+        page.wait_for_load_state("networkidle")
+        _evaluate(page, _MATHJAX_DONE_JS)  # widgets may have queued more typesetting
+        text = _evaluate(page, _PAGE_TEXT_JS)
+        for match in RAW_TEX.finditer(text):
+            start = max(0, match.start() - 40)
+            report.raw_tex.append(repr(text[start : match.end() + 40]))
+        report.broken_images = _evaluate(page, _BROKEN_IMAGES_JS)
+        shot = screenshot_dir / f"{page_path.removesuffix('.html')}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        report.screenshot = shot
+    finally:
+        context.close()
+    return report

@@ -1,0 +1,114 @@
+"""Open every page of the built book in headless Chromium and fail on anything broken.
+
+A page fails on: a console error or uncaught exception, a failed request (network error
+or HTTP status >= 400), any request to a host other than 127.0.0.1 (they are aborted, so
+this also proves the site works with no CDN reachable), raw TeX in the visible text after
+MathJax ran, an image that did not load, or a widget view that was not rendered.
+Screenshots of every page land in ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+
+import pytest
+from site_checks import (
+    RAW_TEX,
+    SCREENSHOT_DIR,
+    QuietHandler,
+    ThreadingServer,
+    inspect_site_page,
+)
+
+
+def test_every_page_works_offline(site_pages, inspect_page):
+    assert "index.html" in site_pages, site_pages
+    problems = []
+    for page in site_pages:
+        report = inspect_page(page)
+        problems += report.problems()
+        assert report.screenshot is not None and report.screenshot.stat().st_size > 0
+    assert not problems, "\n".join(problems)
+    assert len(list(SCREENSHOT_DIR.rglob("*.png"))) >= len(site_pages)
+
+
+def test_book_pages_load_mathjax_and_widgets_from_the_site(built_site, site_pages):
+    """Pages with math or widgets load the vendored copies, never a CDN."""
+    script_src = re.compile(r"""<script\b[^>]*\ssrc=["']([^"']+)""", re.IGNORECASE)
+    pages_with_math = 0
+    for page in site_pages:
+        html = (built_site / page).read_text(encoding="utf-8")
+        sources = script_src.findall(html)
+        mathjax = [src for src in sources if "mathjax" in src.lower()]
+        assert all("vendor/mathjax/tex-mml-chtml.js" in src for src in mathjax), (page, mathjax)
+        if 'class="math' in html:
+            pages_with_math += 1
+            assert mathjax, f"{page} has math but loads no MathJax"
+        if "application/vnd.jupyter.widget-state+json" in html:
+            joined = " ".join(sources)
+            for asset in (
+                "requirejs/require.js",
+                "ipywidgets-offline.js",
+                "html-manager/embed-amd.js",
+            ):
+                assert f"vendor/{asset}" in joined, (page, asset)
+    assert pages_with_math, "no page has math: is MathJax really exercised?"
+    for asset in (
+        "vendor/mathjax/tex-mml-chtml.js",
+        "vendor/requirejs/require.js",
+        "vendor/ipywidgets-offline.js",
+        "vendor/html-manager/embed-amd.js",
+        "vendor/font-awesome/css/font-awesome.min.css",
+    ):
+        assert (built_site / asset).is_file(), asset
+
+
+@pytest.mark.parametrize(
+    ("text", "raw"),
+    [
+        ("the window $p_h \\times p_w$ slides", True),
+        ("$$\\frac{a}{b}$$", True),
+        ("inline \\(x\\) math", True),
+        ("n_h - p_h + 1 rows", False),
+        ("costs 5 dollars", False),
+    ],
+)
+def test_raw_tex_pattern(text, raw):
+    """The detector the browser test relies on finds unrendered TeX and nothing else."""
+    assert bool(RAW_TEX.search(text)) is raw
+
+
+BROKEN_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8">
+<script src="https://cdn.example.invalid/lib.js"></script>
+</head><body>
+<p>Unrendered: $$\\frac{a}{b}$$</p>
+<img src="missing.png" alt="missing">
+<script>console.error("boom");</script>
+<script src="absent.js"></script>
+</body></html>
+"""
+
+
+def test_page_checker_reports_every_kind_of_problem(browser, tmp_path):
+    """The checker itself can fail: a page with one problem of each kind is caught."""
+    (tmp_path / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
+    server = ThreadingServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp_path))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        report = inspect_site_page(browser, url, "broken.html", screenshot_dir=tmp_path / "shots")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.external_requests == ["https://cdn.example.invalid/lib.js"]
+    assert any("boom" in error for error in report.console_errors), report.console_errors
+    assert any("absent.js" in failure for failure in report.failed_requests)
+    assert any("missing.png" in failure for failure in report.failed_requests)
+    assert any("missing.png" in image for image in report.broken_images)
+    assert any("frac" in tex for tex in report.raw_tex), report.raw_tex
+    assert (tmp_path / "shots" / "broken.png").stat().st_size > 0

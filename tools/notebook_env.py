@@ -1,0 +1,47 @@
+"""The environment every notebook kernel runs under, for authors and for nbval alike.
+
+Stored outputs are compared character for character by nbval, so the kernel that
+produced them (``make notebooks``) and the kernel that checks them (``make test``)
+must see the same settings for everything that would otherwise vary between runs:
+
+* ``SOURCE_DATE_EPOCH``: matplotlib writes it as the ``<dc:date>`` of SVG figures
+  instead of the current time.
+* ``MATPLOTLIBRC`` -> ``tools/matplotlibrc``: fixes ``svg.hashsalt``, so the ids
+  of clip paths and glyphs in SVG figures are the same in every run.
+* ``PYTHONHASHSEED``: set and dict-of-str iteration order no longer changes per process.
+* ``OMP_NUM_THREADS``/``MKL_NUM_THREADS``: one thread, so float reductions add in
+  the same order on every machine (and the shared CPU is not oversubscribed).
+* ``TZ``, ``LC_ALL``: no output depends on the machine's time zone or locale.
+
+Used by ``tests/conftest.py`` (nbval kernels inherit the pytest process's environment)
+and by ``tools/execute_notebooks.py`` (``make notebooks``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MATPLOTLIBRC = ROOT / "tools" / "matplotlibrc"
+
+
+def notebook_env() -> dict[str, str]:
+    """Return the variables (name -> value) that make notebook outputs reproducible."""
+    return {
+        "SOURCE_DATE_EPOCH": "1700000000",
+        "MATPLOTLIBRC": str(MATPLOTLIBRC),
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "TZ": "UTC",
+        "LC_ALL": "C.UTF-8",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+
+
+def apply(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, str]:
+    """Write :func:`notebook_env` into ``environ`` (default ``os.environ``) and return it."""
+    target = os.environ if environ is None else environ
+    target.update(notebook_env())
+    return dict(target)

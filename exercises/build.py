@@ -1,0 +1,326 @@
+"""Build the exercises: student release and autograders from the otter-assign masters.
+
+Usage (``make exercises`` runs the first form)::
+
+    python exercises/build.py --out _build/exercises --publish book/exercises
+    python exercises/build.py --out /tmp/x --check book/exercises  # published copies current?
+
+For every master ``exercises/masters/<stem>.ipynb`` this runs ``otter assign`` (tests not run,
+no PDFs) into ``<out>/otter/<stem>/`` and collects:
+
+* ``<out>/release/<stem>.ipynb``: the student notebook (no solutions, public tests only in its
+  metadata), with deterministic cell ids so that the published copy is reproducible;
+* ``<out>/solutions/<stem>.ipynb``: the student notebook with the solutions filled in (what a
+  perfect student hands in; no hidden tests in it);
+* ``<out>/autograder/<stem>.zip``: otter's autograder (all tests, hidden ones included);
+* ``<out>/autograder/<stem>.json``: what ``tools/grade.py`` needs: assignment name, notebook
+  name, and the questions in order with their points and whether they are graded by hand.
+
+``--publish DIR`` copies the release notebooks into DIR (the book's copies, which Binder opens);
+``--check DIR`` exits with status 1 if DIR's copies differ from the fresh release.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import pathlib
+import shutil
+import sys
+import zipfile
+
+import nbformat
+import yaml
+
+HERE = pathlib.Path(__file__).resolve().parent
+MASTERS = HERE / "masters"
+
+
+def master_paths(masters: pathlib.Path = MASTERS) -> list[pathlib.Path]:
+    """The master notebooks, sorted by name."""
+    paths = sorted(masters.glob("*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no master notebooks (*.ipynb) in {masters}")
+    return paths
+
+
+def _raw_config(cell: nbformat.NotebookNode, header: str) -> dict | None:
+    """The YAML of a raw otter cell starting with ``header`` (e.g. '# BEGIN QUESTION'), or None."""
+    if cell.cell_type != "raw" or not cell.source.lstrip().upper().startswith(header):
+        return None
+    config = yaml.safe_load(cell.source)
+    return config if isinstance(config, dict) else {}
+
+
+def read_master(path: pathlib.Path) -> dict:
+    """Assignment name and ordered questions (name, manual, points if manual) of a master."""
+    nb = nbformat.read(path, as_version=4)
+    assignment = None
+    questions = []
+    for cell in nb.cells:
+        config = _raw_config(cell, "# ASSIGNMENT CONFIG")
+        if config is not None:
+            assignment = config.get("name")
+        config = _raw_config(cell, "# BEGIN QUESTION")
+        if config is not None:
+            questions.append(
+                {
+                    "name": config["name"],
+                    "manual": bool(config.get("manual", False)),
+                    "points": float(config.get("points") or 0),
+                }
+            )
+    if not assignment:
+        raise ValueError(f"{path}: the ASSIGNMENT CONFIG cell must set 'name'")
+    return {"assignment": assignment, "questions": questions}
+
+
+MIN_FINGERPRINT = 12  # shorter lines ("return Y", "else:") are too common to mean a leak
+
+
+def _solution_lines(source: str) -> list[str]:
+    """Lines of a master code cell that otter strips from the student version."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        text = line.strip()
+        if text.startswith("# BEGIN SOLUTION"):
+            inside = True
+        elif text == "# END SOLUTION":
+            inside = False
+        elif inside:
+            lines.append(text)
+        elif text.endswith("# SOLUTION"):
+            lines.append(text[: -len("# SOLUTION")].strip())
+    return lines
+
+
+def _test_config(source: str) -> dict:
+    lines = source.splitlines()
+    if not lines or "BEGIN TEST CONFIG" not in lines[0].upper():
+        first = lines[0].strip().lower() if lines else ""
+        return {"hidden": first.startswith("#") and "hidden" in first}
+    end = next(i for i, line in enumerate(lines) if "END TEST CONFIG" in line.upper())
+    return yaml.safe_load("\n".join(lines[1:end])) or {}
+
+
+def secrets_of(master: pathlib.Path) -> dict[str, set[str]]:
+    """What must never reach students: solution lines, hidden test names and lines."""
+    nb = nbformat.read(master, as_version=4)
+    solution, hidden_lines, hidden_names, public = set(), set(), set(), set()
+    block = None
+    for cell in nb.cells:
+        head = cell.source.lstrip().upper()
+        if cell.cell_type == "raw" and head.startswith("# BEGIN SOLUTION"):
+            block = "solution"
+        elif cell.cell_type == "raw" and head.startswith("# BEGIN TESTS"):
+            block = "tests"
+        elif cell.cell_type == "raw" and head.startswith(("# END SOLUTION", "# END TESTS")):
+            block = None
+        elif block == "solution" and cell.cell_type == "markdown":
+            solution.update(line.strip() for line in cell.source.splitlines())
+        elif (
+            block == "tests"
+            and cell.cell_type == "code"
+            and _test_config(cell.source).get("hidden")
+        ):
+            hidden_lines.update(line.strip() for line in cell.source.splitlines())
+            hidden_names.update(
+                line.split("(")[0][4:].strip()
+                for line in cell.source.splitlines()
+                if line.startswith("def ")
+            )
+        else:
+            stripped = _solution_lines(cell.source) if block == "solution" else []
+            solution.update(stripped)
+            public.update(line.strip() for line in cell.source.splitlines())
+            public.difference_update(stripped)
+
+    def keep(lines: set[str]) -> set[str]:
+        return {line for line in lines if len(line) >= MIN_FINGERPRINT and line not in public}
+
+    return {
+        "solution_lines": keep(solution),
+        "hidden_lines": keep(hidden_lines),
+        "hidden_names": hidden_names,
+    }
+
+
+def leaks(nb: nbformat.NotebookNode, secrets: dict[str, set[str]]) -> list[str]:
+    """Solution or hidden-test text found in a notebook's cells or its otter metadata."""
+    texts = [cell.source for cell in nb.cells]
+    texts += [str(t) for t in nb.metadata.get("otter", {}).get("tests", {}).values()]
+    lines = {line.strip() for text in texts for line in text.splitlines()}
+    found = [f"solution line {s!r}" for s in sorted(secrets["solution_lines"] & lines)]
+    found += [f"hidden test line {s!r}" for s in sorted(secrets["hidden_lines"] & lines)]
+    found += [
+        f"hidden test {name!r}"
+        for name in sorted(secrets["hidden_names"])
+        if any(f"def {name}(" in text for text in texts)
+    ]
+    return found
+
+
+def _test_points(zip_path: pathlib.Path) -> dict[str, float]:
+    """Total points of each autograded question, read from the autograder's test files."""
+    from otter.test_files import ExceptionTestFile
+
+    points = {}
+    with zipfile.ZipFile(zip_path) as zf:
+        for name in zf.namelist():
+            if name.startswith("tests/") and name.endswith(".py"):
+                test_file = ExceptionTestFile.from_string(zf.read(name).decode(), path=name)
+                points[test_file.name] = float(test_file.possible)
+    return points
+
+
+def normalize(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    """Make otter's output reproducible and lint-clean.
+
+    Cells get deterministic ids (otter assign draws random ones), and otter's init cell gets the
+    blank line after its import that ``ruff format`` wants (the book's notebooks are linted).
+    """
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{stem[:40]}-{i:03d}"
+        if cell.cell_type == "code" and cell.source.startswith("# Initialize Otter\n"):
+            cell.source = cell.source.replace("import otter\ngrader =", "import otter\n\ngrader =")
+    return nb
+
+
+_MARKER_LINES = {"# BEGIN SOLUTION", "# END SOLUTION", "# BEGIN SOLUTION NO PROMPT"}
+
+
+def _without_markers(source: str) -> str:
+    lines = []
+    for line in source.splitlines():
+        if line.strip() in _MARKER_LINES:
+            continue
+        for suffix in ("  # SOLUTION", " # SOLUTION"):
+            if line.rstrip().endswith(suffix):
+                line = line.rstrip()[: -len(suffix)]
+                break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def perfect_submission(
+    student: nbformat.NotebookNode, autograder: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """The student notebook with every answer cell filled in with the solution.
+
+    Answer cells of the student notebook and solution cells of otter's autograder notebook come
+    in the same order; the result is what a perfect student hands in (public tests only in its
+    metadata, so it can be given to students after the deadline).
+    """
+    solutions = [c for c in autograder.cells if "otter_assign_solution_cell" in _tags(c)]
+    answers = [c for c in student.cells if "otter_answer_cell" in _tags(c)]
+    if [c.cell_type for c in solutions] != [c.cell_type for c in answers]:
+        raise ValueError("answer cells and solution cells do not match one to one")
+    for answer, solution in zip(answers, solutions, strict=True):
+        answer.source = _without_markers(solution.source)
+    return student
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def build_one(master: pathlib.Path, out: pathlib.Path) -> dict:
+    """Run otter assign on one master and collect its outputs under ``out``; return its metadata."""
+    import otter.assign
+
+    stem = master.stem
+    work = out / "otter" / stem
+    shutil.rmtree(work, ignore_errors=True)
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        otter.assign.main(str(master), str(work), no_pdfs=True, no_run_tests=True)
+    zips = list((work / "autograder").glob("*-autograder_*.zip"))
+    if len(zips) != 1:
+        raise RuntimeError(
+            f"otter assign on {master} made {len(zips)} autograder zips:\n{log.getvalue()}"
+        )
+
+    student = nbformat.read(work / "student" / master.name, as_version=4)
+    autograder = nbformat.read(work / "autograder" / master.name, as_version=4)
+    for kind in ("release", "solutions"):
+        (out / kind).mkdir(parents=True, exist_ok=True)
+    found = leaks(student, secrets_of(master))
+    if found:
+        raise RuntimeError(f"the student release of {master.name} leaks: " + "; ".join(found))
+    nbformat.write(normalize(student, stem), out / "release" / master.name)
+    solved = perfect_submission(nbformat.from_dict(student), autograder)
+    nbformat.write(normalize(solved, stem), out / "solutions" / master.name)
+
+    (out / "autograder").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(zips[0], out / "autograder" / f"{stem}.zip")
+
+    meta = read_master(master)
+    points = _test_points(zips[0])
+    for q in meta["questions"]:
+        if not q["manual"]:
+            if q["name"] not in points:
+                raise ValueError(f"{master}: question {q['name']!r} has no tests")
+            q["points"] = points[q["name"]]
+    meta["notebook"] = master.name
+    (out / "autograder" / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+def build(out: pathlib.Path, masters: list[pathlib.Path]) -> list[dict]:
+    """Build every master into ``out`` (release, solutions, autograder)."""
+    for kind in ("release", "solutions", "autograder", "otter"):
+        shutil.rmtree(out / kind, ignore_errors=True)
+    return [build_one(m, out) for m in masters]
+
+
+def published_differences(release: pathlib.Path, published: pathlib.Path) -> list[str]:
+    """Notebook names whose published copy is missing, stale or extra."""
+    fresh = {p.name: p.read_bytes() for p in release.glob("*.ipynb")}
+    copies = {p.name: p.read_bytes() for p in published.glob("*.ipynb")}
+    problems = [f"{name}: missing in {published}" for name in sorted(fresh.keys() - copies.keys())]
+    problems += [f"{name}: not in the release" for name in sorted(copies.keys() - fresh.keys())]
+    problems += [
+        f"{name}: differs from the release"
+        for name in sorted(fresh.keys() & copies.keys())
+        if fresh[name] != copies[name]
+    ]
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=pathlib.Path, required=True, help="build folder")
+    parser.add_argument("--masters", type=pathlib.Path, default=MASTERS, help="masters folder")
+    parser.add_argument("--publish", type=pathlib.Path, help="copy the release notebooks here")
+    parser.add_argument("--check", type=pathlib.Path, help="fail if these copies are stale")
+    args = parser.parse_args(argv)
+
+    metas = build(args.out, master_paths(args.masters))
+    for meta in metas:
+        auto = sum(q["points"] for q in meta["questions"] if not q["manual"])
+        manual = sum(q["points"] for q in meta["questions"] if q["manual"])
+        print(
+            f"{meta['notebook']}: {len(meta['questions'])} questions, "
+            f"{auto:g} points autograded, {manual:g} by hand"
+        )
+    release = args.out / "release"
+    print(f"student release: {release}\nautograders:     {args.out / 'autograder'}")
+    if args.publish:
+        args.publish.mkdir(parents=True, exist_ok=True)
+        for nb in sorted(release.glob("*.ipynb")):
+            shutil.copyfile(nb, args.publish / nb.name)
+        print(f"published:       {args.publish}")
+    if args.check:
+        problems = published_differences(release, args.check)
+        for problem in problems:
+            print(f"stale published exercise: {problem}", file=sys.stderr)
+        if problems:
+            print("run `make exercises` and commit the result", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

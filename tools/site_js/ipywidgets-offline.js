@@ -2,6 +2,14 @@
 // manager (see nb_ipywidgets_js in _config.yml); served from the site's vendor/ folder.
 (function () {
   "use strict";
+  // 0. The theme's fontawesome.js (deferred, so it runs after this script) watches the
+  //    page and swaps every <i class="fa ..."> for an <svg>, including the icon of the
+  //    ipywidgets Play button, whose code then fails on getElementsByTagName("i")[0].
+  //    Icons present at load are still replaced; widget icons keep the FA 4 font.
+  window.FontAwesomeConfig = Object.assign({}, window.FontAwesomeConfig, {
+    observeMutations: false,
+  });
+
   // 1. The HTML manager (embed-amd.js) defines named AMD modules such as
   //    "@jupyter-widgets/controls" and "@jupyter-widgets/html-manager/dist/libembed-amd",
   //    and each loads its Font Awesome fonts from the folder of its own module URL.

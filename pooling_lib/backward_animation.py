@@ -1,0 +1,173 @@
+"""The backward pass of 2-D max or average pooling, animated one output at a time.
+
+The backward pass visits the outputs in order; output ``(i, j)`` hands its upstream
+gradient ``G[i, j]`` to the input cells its window chose: all of it to the window's (first)
+maximum for max pooling, ``G[i, j] / (k_h * k_w)`` to every cell for average pooling
+(``count_include_pad=True``: shares that fall on padding are dropped). This is
+``pooling_lib.loops.max_pool2d_backward`` / ``avg_pool2d_backward``, one step per frame.
+
+* :func:`backward_steps` lists the steps (which cells receive what, and the gradient so far);
+* :func:`backward_animation` draws them as a self-contained HTML player (matplotlib's
+  ``to_jshtml``): the input with the window, the upstream gradient ``G`` with the current
+  output, and the input gradient accumulated so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from IPython.display import HTML
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from pooling_lib import loops
+from pooling_lib.shapes import check_pool_args
+from pooling_lib.value_grid import draw_value_grid
+
+__all__ = ["BackwardStep", "backward_animation", "backward_steps"]
+
+_ACCENT = "#e8772e"
+_ACCENT_FILL = "#fde3cf"
+_RECEIVE = "#c6e2c3"
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """Output ``(i, j)`` of the backward pass: its window (``rows``, ``cols``, padding
+    included), the input cells that receive gradient and how much each gets, and the
+    input gradient after this step (shape ``(H, W)``)."""
+
+    position: tuple[int, int]
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+    receivers: tuple[tuple[int, int], ...]
+    share: float
+    grad_so_far: torch.Tensor
+
+
+def _check_2d(name: str, t: object) -> torch.Tensor:
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"backward_steps: {name} must be a torch.Tensor, got {type(t).__name__}")
+    if t.dim() != 2:
+        raise ValueError(f"backward_steps: {name} must be 2-D (H, W), got shape {tuple(t.shape)}")
+    return t
+
+
+def backward_steps(
+    X: torch.Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    mode: str = "max",
+    grad_output: torch.Tensor | None = None,
+) -> list[BackwardStep]:
+    """The steps of the backward pass of pooling ``X`` (shape ``(H, W)``).
+
+    ``grad_output`` (shape ``(H_out, W_out)``, default all ones) is the upstream gradient,
+    ``H_out = floor((H + 2*padding - kernel_size) / stride) + 1``. The last step's
+    ``grad_so_far`` equals ``loops.max_pool2d_backward`` (``mode='max'``) or
+    ``loops.avg_pool2d_backward`` (``mode='avg'``) bit for bit.
+    """
+    X = _check_2d("X", X).detach()
+    if mode not in ("max", "avg"):
+        raise ValueError(f"backward_steps: mode must be 'max' or 'avg', got {mode!r}")
+    fn = "backward_steps"
+    args = check_pool_args(fn, kernel_size, stride, padding, 1, False, input_shape=(1, *X.shape))
+    out_h, out_w = args.output_size
+    if grad_output is None:
+        grad_output = torch.ones(out_h, out_w, dtype=X.dtype)
+    grad_output = _check_2d("grad_output", grad_output)
+    if tuple(grad_output.shape) != (out_h, out_w):
+        raise ValueError(
+            f"{fn}: grad_output of shape {tuple(grad_output.shape)} must have the output's "
+            f"shape {(out_h, out_w)}"
+        )
+    (k_h, k_w), (s_h, s_w), (p_h, p_w) = args.kernel_size, args.stride, args.padding
+    H, W = X.shape
+    if mode == "max":
+        _, index = loops.max_pool2d(X[None], kernel_size, stride, padding, return_indices=True)
+        index = index[0]
+    grad = torch.zeros(H, W, dtype=grad_output.dtype)
+    steps = []
+    for i in range(out_h):
+        for j in range(out_w):
+            rows = tuple(range(i * s_h - p_h, i * s_h - p_h + k_h))
+            cols = tuple(range(j * s_w - p_w, j * s_w - p_w + k_w))
+            if mode == "max":
+                flat = int(index[i, j])
+                receivers = ((flat // W, flat % W),)
+                share = grad_output[i, j]
+            else:
+                receivers = tuple((r, c) for r in rows for c in cols if 0 <= r < H and 0 <= c < W)
+                share = grad_output[i, j] / (k_h * k_w)
+            for r, c in receivers:
+                grad[r, c] += share
+            steps.append(BackwardStep((i, j), rows, cols, receivers, float(share), grad.clone()))
+    return steps
+
+
+def backward_animation(
+    X: torch.Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    mode: str = "max",
+    grad_output: torch.Tensor | None = None,
+    interval: int = 1000,
+    dpi: float = 90,
+) -> HTML:
+    """A player (HTML and JavaScript, no kernel needed) of :func:`backward_steps`.
+
+    Each frame shows the input ``X`` (shape ``(H, W)``) with the window of one output and
+    the cells it sends gradient to (green), the upstream gradient ``grad_output`` (shape
+    ``(H_out, W_out)``) with that output, and the input gradient accumulated so far.
+    """
+    steps = backward_steps(X, kernel_size, stride, padding, mode, grad_output)
+    args = check_pool_args(
+        "backward_animation", kernel_size, stride, padding, input_shape=(1, *X.shape)
+    )
+    G = torch.ones(args.output_size) if grad_output is None else grad_output
+    pad = args.padding
+    H, W = X.shape
+    width = (W + 2 * pad[1]) + G.shape[1] + W + 3
+    fig = Figure(figsize=(0.5 * width, 0.5 * (max(H + 2 * pad[0], G.shape[0]) + 2.2)), dpi=dpi)
+    axes = [fig.add_axes((x0, 0.02, w, 0.8)) for x0, w in _columns(W + 2 * pad[1], G.shape[1], W)]
+    fmt = "g" if mode == "max" else ".2f"
+
+    def draw(t: int) -> list:
+        step = steps[t]
+        for ax in axes:
+            ax.clear()
+        window = {(r, c): _ACCENT_FILL for r in step.rows for c in step.cols}
+        window.update({cell: _RECEIVE for cell in step.receivers})
+        draw_value_grid(axes[0], X, window, "g", pad)
+        r0, c0 = step.rows[0], step.cols[0]
+        axes[0].add_patch(
+            Rectangle((c0, -r0 - len(step.rows)), len(step.cols), len(step.rows),
+                      fill=False, edgecolor=_ACCENT, linewidth=2.5)
+        )  # fmt: skip
+        draw_value_grid(axes[1], G, {step.position: _ACCENT_FILL}, "g")
+        draw_value_grid(axes[2], step.grad_so_far, dict.fromkeys(step.receivers, _RECEIVE), fmt)
+        i, j = step.position
+        axes[0].set_title("input X", fontsize=10)
+        axes[1].set_title(f"upstream gradient, G[{i},{j}]", fontsize=10)
+        axes[2].set_title("gradient of X so far", fontsize=10)
+        rule = "all of G[i,j] to the maximum" if mode == "max" else "G[i,j]/window size to each"
+        fig.suptitle(f"{mode} pooling, backward: output ({i}, {j}) sends {rule}", fontsize=10)
+        return []
+
+    animation = FuncAnimation(fig, draw, frames=len(steps), interval=interval, repeat=True)
+    return HTML(animation.to_jshtml(default_mode="once"))
+
+
+def _columns(*widths: int) -> list[tuple[float, float]]:
+    """Left edge and width (figure fractions) of three panels, in proportion to ``widths``."""
+    gap = 1.0
+    total = sum(widths) + gap * (len(widths) + 1)
+    out, x = [], gap
+    for w in widths:
+        out.append((x / total, w / total))
+        x += w + gap
+    return out

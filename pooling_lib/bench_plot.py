@@ -1,0 +1,168 @@
+"""Load the pooling benchmark's results (``make bench``) and plot them for the book.
+
+``bench/bench_pooling.py`` times three implementations of max and average pooling on the
+same inputs, forward and forward+backward: ``loop`` (``pooling_lib.loops``, only on the
+small workloads), ``vectorized`` (``pooling_lib``'s top level) and ``native`` (PyTorch's
+``torch.nn.functional``), and writes ``bench/results/pooling.json``. The book plots that
+file; it never times anything itself, so a page shows the numbers of the committed run.
+
+* :func:`load_results` reads and checks the file into a :class:`BenchResults`;
+* :func:`plot_times` draws milliseconds per call, one bar per implementation;
+* :func:`plot_ratios` draws ``vectorized / native`` per workload, pass and pool.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+__all__ = [
+    "IMPLEMENTATIONS",
+    "RESULTS",
+    "BenchResults",
+    "load_results",
+    "plot_ratios",
+    "plot_times",
+]
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "pooling.json"
+IMPLEMENTATIONS = ("loop", "vectorized", "native")
+POOLS = ("max", "avg")
+PASSES = ("forward", "forward+backward")
+_ROW_KEYS = ("workload", "pool", "pass", "native_ms", "vectorized_ms", "loop_ms")
+_COLORS = {"loop": "#b0b0b0", "vectorized": "#e8772e", "native": "#3b6ea8"}
+_LABELS = {
+    "loop": "loop (pooling_lib.loops)",
+    "vectorized": "vectorized (pooling_lib)",
+    "native": "native (PyTorch)",
+}
+
+
+@dataclass(frozen=True)
+class BenchResults:
+    """The benchmark file: ``machine`` facts, ``timestamp`` and one dict per ``rows`` entry
+    (keys ``workload``, ``pool``, ``pass``, ``<impl>_ms`` and the ratios)."""
+
+    path: Path
+    machine: dict
+    timestamp: str
+    rows: tuple[dict, ...]
+
+    @property
+    def workloads(self) -> list[str]:
+        """Workload names in the order the benchmark ran them."""
+        return list(dict.fromkeys(r["workload"] for r in self.rows))
+
+    def row(self, workload: str, pool: str, pass_: str) -> dict:
+        """The row of one (workload, pool, pass); ``ValueError`` naming the choices if none."""
+        for r in self.rows:
+            if (r["workload"], r["pool"], r["pass"]) == (workload, pool, pass_):
+                return r
+        raise ValueError(
+            f"no benchmark row for workload={workload!r}, pool={pool!r}, pass_={pass_!r}; "
+            f"workloads: {self.workloads}, pools: {list(POOLS)}, passes: {list(PASSES)}"
+        )
+
+    def ms(self, workload: str, pool: str, pass_: str, impl: str) -> float | None:
+        """Median milliseconds per call of ``impl`` (``None`` where it was not run)."""
+        if impl not in IMPLEMENTATIONS:
+            raise ValueError(f"impl={impl!r} must be one of {list(IMPLEMENTATIONS)}")
+        return self.row(workload, pool, pass_)[f"{impl}_ms"]
+
+
+def load_results(path: str | Path | None = None) -> BenchResults:
+    """Read the benchmark's JSON (default ``bench/results/pooling.json``) and check its rows."""
+    path = RESULTS if path is None else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"load_results: no benchmark results at {path}; run `make bench` to create them"
+        )
+    data = json.loads(path.read_text())
+    for key in ("machine", "timestamp", "rows"):
+        if key not in data:
+            raise ValueError(f"load_results: {path} has no {key!r} entry")
+    rows = data["rows"]
+    if not rows:
+        raise ValueError(f"load_results: {path} holds no rows")
+    for i, r in enumerate(rows):
+        missing = [k for k in _ROW_KEYS if k not in r]
+        if missing:
+            raise ValueError(f"load_results: row {i} of {path} lacks {missing}")
+        if r["pool"] not in POOLS or r["pass"] not in PASSES:
+            raise ValueError(
+                f"load_results: row {i} of {path} has pool={r['pool']!r}, pass={r['pass']!r}; "
+                f"expected a pool in {list(POOLS)} and a pass in {list(PASSES)}"
+            )
+    return BenchResults(path, data["machine"], data["timestamp"], tuple(rows))
+
+
+def _check_pass(pass_: str) -> None:
+    if pass_ not in PASSES:
+        raise ValueError(f"pass_={pass_!r} must be one of {list(PASSES)}")
+
+
+def plot_times(results: BenchResults, pass_: str = "forward") -> Figure:
+    """Milliseconds per call (log scale) of each implementation on each workload, one panel
+    per pool. Bars carry the gid ``'<pool>-<impl>-<workload>'``; missing runs get no bar."""
+    _check_pass(pass_)
+    names = results.workloads
+    fig = Figure(figsize=(10, 3.8), dpi=100)
+    axes = fig.subplots(1, 2, sharey=True)
+    width = 0.27
+    for ax, pool in zip(axes, POOLS, strict=True):
+        for k, impl in enumerate(IMPLEMENTATIONS):
+            label = _LABELS[impl]  # in the legend once, with the first bar drawn
+            for x, name in enumerate(names):
+                ms = results.ms(name, pool, pass_, impl)
+                if ms is None:
+                    continue
+                ax.bar(
+                    x + (k - 1) * width, ms, width, color=_COLORS[impl], label=label,
+                    gid=f"{pool}-{impl}-{name}",
+                )  # fmt: skip
+                label = None
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(names)), [n.replace(" ", "\n", 1) for n in names], fontsize=7)
+        ax.set_title(f"{pool} pooling, {pass_}", fontsize=10)
+        ax.grid(True, axis="y", which="major", alpha=0.3)
+    axes[0].set_ylabel("milliseconds per call (log scale)")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_ratios(results: BenchResults) -> Figure:
+    """``vectorized_ms / native_ms`` for every workload (log scale; below 1: pooling_lib is
+    faster), one bar per (pool, pass). Bars carry the gid ``'<pool>-<pass>-<workload>'``."""
+    names = results.workloads
+    fig = Figure(figsize=(10, 3.6), dpi=100)
+    ax = fig.subplots()
+    series = [(pool, pass_) for pool in POOLS for pass_ in PASSES]
+    width = 0.8 / len(series)
+    colors = ["#e8772e", "#f4b183", "#3b6ea8", "#9dbbe0"]
+    for k, (pool, pass_) in enumerate(series):
+        for x, name in enumerate(names):
+            r = results.row(name, pool, pass_)
+            ax.bar(
+                x + (k - (len(series) - 1) / 2) * width, r["vectorized_ms"] / r["native_ms"],
+                width, color=colors[k], label=f"{pool}, {pass_}" if x == 0 else None,
+                gid=f"{pool}-{pass_}-{name}",
+            )  # fmt: skip
+    ax.axhline(1.0, color="#222222", linewidth=1)
+    ax.set_yscale("log")
+    ratios = [r["vectorized_ms"] / r["native_ms"] for r in results.rows]
+    low, high = min(ratios + [1.0]), max(ratios + [1.0])
+    ticks = [
+        t * 10.0**e for e in range(-3, 4) for t in (1, 2, 5) if low / 2 <= t * 10.0**e <= high * 2
+    ]
+    ax.set_yticks(ticks, [f"{t:g}×" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xticks(range(len(names)), [n.replace(" ", "\n", 1) for n in names], fontsize=7)
+    ax.set_ylabel("pooling_lib time / PyTorch time")
+    ax.legend(fontsize=8, ncol=2)
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,125 @@
+"""Vectorized max pooling as a loop over window slots, animated one slot at a time.
+
+Output ``(i, j)`` of a ``k_h × k_w`` max pooling with stride ``(s_h, s_w)`` reads, in window
+slot ``(a, b)``, the padded input at row ``i*s_h + a`` and column ``j*s_w + b``. For a fixed
+slot, the cells that all outputs read form one strided slice of the padded input,
+``Xp[a : a + s_h*(H_out-1) + 1 : s_h, b : b + s_w*(W_out-1) + 1 : s_w]``, of the output's shape.
+So ``Y = max(Y, slice)`` over the ``k_h * k_w`` slots is max pooling: one tensor operation
+per slot instead of one Python step per output and slot.
+
+* :func:`slot_steps` lists the steps: the slot, the cells its slice reads, the slice, and
+  ``Y`` after the step (the last equals ``torch.nn.functional.max_pool2d``);
+* :func:`slot_animation` draws them as a self-contained HTML player (``to_jshtml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from IPython.display import HTML
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+
+from pooling_lib.shapes import check_pool_args
+from pooling_lib.value_grid import draw_value_grid
+
+__all__ = ["SlotStep", "slot_animation", "slot_steps"]
+
+_ACCENT_FILL = "#fde3cf"
+_NEW = "#c6e2c3"
+
+
+@dataclass(frozen=True)
+class SlotStep:
+    """Window slot ``slot = (a, b)``: the input cells its slice reads (row, column of the
+    unpadded input; negative or too large in the padding), the slice (shape
+    ``(H_out, W_out)``) and the output after ``Y = max(Y, slice)``."""
+
+    slot: tuple[int, int]
+    cells: tuple[tuple[int, int], ...]
+    values: torch.Tensor
+    output: torch.Tensor
+
+
+def slot_steps(
+    X: torch.Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> list[SlotStep]:
+    """The ``k_h * k_w`` steps of max pooling ``X`` (shape ``(H, W)``) slot by slot.
+
+    Output shape ``(H_out, W_out)``, ``H_out = floor((H + 2*padding - kernel_size)/stride) + 1``.
+    """
+    if not isinstance(X, torch.Tensor) or X.dim() != 2:
+        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+        raise ValueError(f"slot_steps: X must be a 2-D tensor (H, W), got {got}")
+    args = check_pool_args("slot_steps", kernel_size, stride, padding, input_shape=(1, *X.shape))
+    (k_h, k_w), (s_h, s_w), (p_h, p_w) = args.kernel_size, args.stride, args.padding
+    out_h, out_w = args.output_size
+    Xp = F.pad(X.detach(), (p_w, p_w, p_h, p_h), value=float("-inf"))
+    Y = torch.full((out_h, out_w), float("-inf"), dtype=X.dtype)
+    steps = []
+    for a in range(k_h):
+        for b in range(k_w):
+            values = Xp[a : a + s_h * (out_h - 1) + 1 : s_h, b : b + s_w * (out_w - 1) + 1 : s_w]
+            Y = torch.maximum(Y, values)
+            cells = tuple(
+                (i * s_h + a - p_h, j * s_w + b - p_w) for i in range(out_h) for j in range(out_w)
+            )
+            steps.append(SlotStep((a, b), cells, values.clone(), Y.clone()))
+    return steps
+
+
+def slot_animation(
+    X: torch.Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    interval: int = 1200,
+    dpi: float = 90,
+) -> HTML:
+    """A player (HTML and JavaScript, no kernel needed) of :func:`slot_steps`: the padded
+    input with the cells of one slot's slice, the slice, and ``Y`` so far."""
+    steps = slot_steps(X, kernel_size, stride, padding)
+    args = check_pool_args("slot_animation", kernel_size, stride, padding)
+    pad = args.padding
+    H, W = X.shape
+    out_h, out_w = steps[0].values.shape
+    widths = (W + 2 * pad[1], out_w, out_w)
+    height = max(H + 2 * pad[0], out_h)
+    fig = Figure(figsize=(0.55 * (sum(widths) + 4), 0.55 * height + 1.3), dpi=dpi)
+    gap, total = 1.0, sum(widths) + 4.0
+    axes, x = [], gap
+    for w in widths:
+        axes.append(fig.add_axes((x / total, 0.03, w / total, 0.78)))
+        x += w + gap
+    k_h, k_w = args.kernel_size
+
+    def draw(t: int) -> list:
+        step = steps[t]
+        previous = steps[t - 1].output if t else torch.full_like(step.output, float("-inf"))
+        for ax in axes:
+            ax.clear()
+        draw_value_grid(axes[0], X, dict.fromkeys(step.cells, _ACCENT_FILL), "g", pad)
+        draw_value_grid(axes[1], step.values, {}, "g")
+        changed = {
+            (i, j): _NEW
+            for i in range(out_h)
+            for j in range(out_w)
+            if step.output[i, j] != previous[i, j]
+        }
+        draw_value_grid(axes[2], step.output, changed, "g")
+        a, b = step.slot
+        axes[0].set_title(f"input: slot ({a}, {b}) of every window", fontsize=10)
+        axes[1].set_title("that slice", fontsize=10)
+        axes[2].set_title("Y = max(Y, slice)", fontsize=10)
+        fig.suptitle(
+            f"step {t + 1} of {k_h * k_w}: one tensor operation per window slot", fontsize=10
+        )
+        return []
+
+    animation = FuncAnimation(fig, draw, frames=len(steps), interval=interval, repeat=True)
+    return HTML(animation.to_jshtml(default_mode="once"))

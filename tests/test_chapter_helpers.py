@@ -1,0 +1,136 @@
+"""The helpers of the chapters on speed: pooling_lib.slot_animation, pooling_lib.value_grid
+and pooling_lib.bench_plot (on a small results file written here, and on the committed
+bench/results/pooling.json when it exists)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from pooling_lib.bench_plot import RESULTS, load_results, plot_ratios, plot_times
+from pooling_lib.slot_animation import slot_animation, slot_steps
+from pooling_lib.value_grid import draw_value_grid, format_cell
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(kernel_size=2), dict(kernel_size=3, stride=1), dict(kernel_size=3, stride=2, padding=1),
+     dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1))],
+)  # fmt: skip
+def test_slot_steps_end_in_max_pooling(kwargs):
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(6, 7, generator=g)
+    steps = slot_steps(X, **kwargs)
+    Y = F.max_pool2d(X[None], **kwargs)[0]
+    k = kwargs["kernel_size"]
+    k_h, k_w = (k, k) if isinstance(k, int) else k
+    assert [s.slot for s in steps] == [(a, b) for a in range(k_h) for b in range(k_w)]
+    assert torch.equal(steps[-1].output, Y)
+    padded = F.pad(X, (1, 1, 1, 1), value=float("-inf"))
+    for step in steps:
+        assert step.values.shape == Y.shape
+        read = torch.tensor([padded[r + 1, c + 1].item() for r, c in step.cells])
+        assert torch.equal(read, step.values.flatten())  # the cells are the slice's cells
+
+
+def test_slot_steps_errors():
+    with pytest.raises(ValueError, match=r"X must be a 2-D tensor \(H, W\), got \(1, 4, 4\)"):
+        slot_steps(torch.zeros(1, 4, 4), 2)
+    with pytest.raises(ValueError, match="padding=2 must be at most half the kernel size"):
+        slot_steps(torch.zeros(4, 4), 2, padding=2)
+
+
+def test_slot_animation_has_a_frame_per_slot():
+    html = slot_animation(torch.arange(16.0).reshape(4, 4), 3, 1).data
+    assert len(re.findall(r"frames\[\d+\] = \"data:image/png;base64", html)) == 9
+
+
+def test_value_grid_cells_and_texts():
+    fig = Figure()
+    ax = fig.subplots()
+    draw_value_grid(
+        ax, torch.tensor([[0.0, 1.5], [float("-inf"), 2.0]]), {(0, 1): "#ff0000"}, "g", (1, 0)
+    )
+    assert len(ax.patches) == 4 + 2 * 2  # 2x2 cells plus a padding row above and below
+    assert [t.get_text() for t in ax.texts] == ["0", "1.5", "-inf", "2"]
+    red = [p for p in ax.patches if p.get_facecolor()[:3] == (1.0, 0.0, 0.0)]
+    assert len(red) == 1 and red[0].get_xy() == (1, -1)
+    assert format_cell(0.25, ".2f") == "0.25" and format_cell(float("inf")) == "inf"
+    with pytest.raises(ValueError, match=r"values must be 2-D \(H, W\), got shape \(3,\)"):
+        draw_value_grid(ax, torch.zeros(3))
+
+
+def _row(workload, pool, pass_, loop, vec, nat):
+    return {
+        "workload": workload, "pool": pool, "pass": pass_, "loop_ms": loop,
+        "vectorized_ms": vec, "native_ms": nat,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def results_file(tmp_path):
+    rows = []
+    for pool in ("max", "avg"):
+        for pass_ in ("forward", "forward+backward"):
+            rows.append(_row("small", pool, pass_, 10.0, 0.1, 0.05))
+            rows.append(_row("large", pool, pass_, None, 20.0, 40.0))
+    path = tmp_path / "pooling.json"
+    path.write_text(json.dumps({"machine": {"cpu": "x"}, "timestamp": "t", "rows": rows}))
+    return path
+
+
+def test_load_results_and_lookups(results_file):
+    results = load_results(results_file)
+    assert results.workloads == ["small", "large"]
+    assert results.ms("small", "max", "forward", "loop") == 10.0
+    assert results.ms("large", "avg", "forward+backward", "loop") is None
+    with pytest.raises(ValueError, match="no benchmark row for workload='huge'"):
+        results.row("huge", "max", "forward")
+    with pytest.raises(ValueError, match=r"impl='c' must be one of \['loop', 'vectorized'"):
+        results.ms("small", "max", "forward", "c")
+
+
+def test_load_results_errors(tmp_path, results_file):
+    with pytest.raises(FileNotFoundError, match="run `make bench`"):
+        load_results(tmp_path / "missing.json")
+    data = json.loads(results_file.read_text())
+    del data["rows"][3]["native_ms"]
+    results_file.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"row 3 of .* lacks \['native_ms'\]"):
+        load_results(results_file)
+    (tmp_path / "empty.json").write_text(json.dumps({"machine": {}, "timestamp": "t", "rows": []}))
+    with pytest.raises(ValueError, match="holds no rows"):
+        load_results(tmp_path / "empty.json")
+
+
+def _bars(fig: Figure) -> dict[str, float]:
+    return {p.get_gid(): p.get_height() for ax in fig.axes for p in ax.patches if p.get_gid()}
+
+
+def test_plots_draw_the_numbers(results_file):
+    results = load_results(results_file)
+    bars = _bars(plot_times(results, "forward"))
+    assert bars["max-loop-small"] == 10.0 and bars["avg-native-large"] == 40.0
+    assert "max-loop-large" not in bars  # the loop did not run there: no bar
+    assert len(bars) == 2 * (3 + 2)
+    ratios = _bars(plot_ratios(results))
+    assert ratios["max-forward-small"] == pytest.approx(2.0)
+    assert ratios["avg-forward+backward-large"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="pass_='backward' must be one of"):
+        plot_times(results, "backward")
+
+
+@pytest.mark.skipif(not RESULTS.is_file(), reason="no committed benchmark results yet")
+def test_committed_results_load_and_plot():
+    results = load_results()
+    assert results.workloads
+    for name in results.workloads:
+        for pool in ("max", "avg"):
+            for pass_ in ("forward", "forward+backward"):
+                assert results.ms(name, pool, pass_, "vectorized") > 0
+    assert _bars(plot_ratios(results))

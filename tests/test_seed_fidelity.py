@@ -9,7 +9,9 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,27 @@ def test_notebook_has_no_stderr_or_errors_and_the_python3_kernel():
 @pytest.mark.skipif(not SHARED_SEED.exists(), reason="no ../shared/seed beside this clone")
 def test_repository_copy_of_the_seed_is_unchanged():
     assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
+def _rendered_outputs(html: str) -> list[str]:
+    """The text of every cell output block on a rendered page, tags stripped."""
+    blocks = re.findall(
+        r'<div class="cell_output docutils container">(.*?)</div>\s*</div>\s*</div>',
+        html,
+        flags=re.S,
+    )
+    texts = []
+    for block in blocks:
+        for pre in re.findall(r"<pre>(.*?)</pre>", block, flags=re.S):
+            texts.append(unescape(re.sub(r"<[^>]+>", "", pre)))
+    return texts
+
+
+def test_every_seed_output_is_on_the_rendered_page(seed_blocks, built_site):
+    page = (built_site / "notebooks" / "pooling.html").read_text(encoding="utf-8")
+    rendered = "\n".join(_rendered_outputs(page))
+    assert rendered, "no cell output found on the rendered chapter page"
+    for block in seed_blocks:
+        assert block.output.rstrip("\n") in rendered, (
+            f"seed output not on the rendered page:\n{block.output}"
+        )

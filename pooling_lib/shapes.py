@@ -68,6 +68,8 @@ __all__ = [
     "check_kernel_fits_input",
     "check_adaptive_output_size",
     "adaptive_bounds",
+    "window_start",
+    "window_positions",
 ]
 
 
@@ -163,6 +165,35 @@ def pooled_size(
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
     return out
+
+
+def window_start(index: int, stride: int, padding: int) -> int:
+    """Input position where the window of output ``index`` starts, along one dimension:
+    ``index * stride - padding`` (negative inside the left padding).
+
+    The one definition of PyTorch's window rule (``torch.nn.MaxPool2d``'s docs:
+    ``out(i) = max over m of input(stride * i + dilation * m)`` on the padded input);
+    drawings, explorers and kernels derive their windows from it.
+
+    >>> window_start(2, stride=2, padding=1)
+    3
+    """
+    return index * stride - padding
+
+
+def window_positions(
+    index: int, kernel_size: int, stride: int, padding: int, dilation: int = 1
+) -> list[int]:
+    """Input positions the window of output ``index`` reads, slot by slot, along one
+    dimension: ``window_start(index, stride, padding) + a * dilation`` for ``a`` in
+    ``range(kernel_size)``. Positions ``< 0`` or ``>= size`` lie in the padding (or, with
+    ``ceil_mode``, past it).
+
+    >>> window_positions(1, kernel_size=3, stride=2, padding=1, dilation=2)
+    [1, 3, 5]
+    """
+    start = window_start(index, stride, padding)
+    return [start + a * dilation for a in range(kernel_size)]
 
 
 def check_pool_args(

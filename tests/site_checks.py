@@ -18,10 +18,13 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 ROOT = Path(__file__).absolute().parent.parent
-BUILD_DIR = ROOT / "_build"
+# POOLING_BUILD_OUT=/some/dir builds the test's site into /some/dir/_build (Jupyter Book's
+# --path-output), so that several checkouts' sessions can build side by side.
+OUT_ROOT = Path(os.environ.get("POOLING_BUILD_OUT") or ROOT).absolute()
+BUILD_DIR = OUT_ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
 SCREENSHOT_DIR = BUILD_DIR / "screenshots"
-VENDOR_STAGE = BUILD_DIR / "site-extra" / "vendor"
+VENDOR_STAGE = ROOT / "_build" / "site-extra" / "vendor"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -60,10 +63,12 @@ def build_book(root: Path = ROOT) -> BookBuild:
     re-reads every page, so warnings of unchanged pages are reported again."""
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     # Pages of chapters that left the table of contents would otherwise stay behind.
-    shutil.rmtree(root / "_build" / "html", ignore_errors=True)
+    out = OUT_ROOT if root == ROOT else root
+    shutil.rmtree(out / "_build" / "html", ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(jupyter_book), "build", str(root), "-W", "-n", "--keep-going", "--all"],
+        [str(jupyter_book), "build", str(root), "-W", "-n", "--keep-going", "--all"]
+        + (["--path-output", str(out)] if out != root else []),
         cwd=root,
         capture_output=True,
         text=True,
@@ -79,8 +84,8 @@ def build_book(root: Path = ROOT) -> BookBuild:
     if proc.returncode != 0:
         # Sphinx pickled the environment of the failed build; an incremental build would
         # not re-read the failing pages and so not repeat their warnings. Start over.
-        shutil.rmtree(root / "_build" / ".doctrees", ignore_errors=True)
-    return BookBuild(proc.returncode, log, root / "_build" / "html", time.perf_counter() - start)
+        shutil.rmtree(out / "_build" / ".doctrees", ignore_errors=True)
+    return BookBuild(proc.returncode, log, out / "_build" / "html", time.perf_counter() - start)
 
 
 def site_pages_of(html_dir: Path) -> list[str]:

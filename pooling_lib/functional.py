@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import torch
 
-from pooling_lib._adaptive import adaptive_avg_pool, adaptive_max_pool
-from pooling_lib._avg import avg_pool
-from pooling_lib._max import max_pool
+from pooling_lib._kernels.adaptive import adaptive_avg_pool, adaptive_max_pool
+from pooling_lib._kernels.avg import avg_pool
+from pooling_lib._kernels.max import max_pool
 from pooling_lib.shapes import (
     check_adaptive_output_size,
     check_divisor_override,
@@ -171,7 +171,7 @@ def _avg_pool(
     x = _batched(input, dims)
     if input.dim() == dims + 1:
         # PyTorch runs its contiguous kernel on unbatched inputs, whatever their strides
-        # (it matters for the sign of a zero result, see pooling_lib._avg).
+        # (it matters for the sign of a zero result, see pooling_lib._kernels.avg).
         x = x.contiguous()
     out = avg_pool(x, args, count_include_pad, divisor_override)
     return _unbatch(out, input, dims)

@@ -14,7 +14,7 @@ import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from pooling_lib import _geometry as geo
+from pooling_lib._kernels import geometry as geo
 from pooling_lib.shapes import check_pool_args
 
 settings.register_profile(

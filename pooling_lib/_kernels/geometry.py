@@ -9,24 +9,18 @@ the implicit padding: padded positions are never read, so no padded copy of the 
 
 The helpers here compute those slices, per dimension and for whole windows (slots numbered in
 row-major order, the order PyTorch scans a window in), the first in-bounds slot of every
-window, and how to split a large input into cache-sized chunks of (batch, channel) planes.
+window, and the index tables that turn slot numbers into flat input indices.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import math
 from dataclasses import dataclass
 
 import torch
 
 from pooling_lib.shapes import PoolArgs
-
-# Work on about this many input elements at a time, so that a chunk of input and output stays
-# in the CPU cache while every slot of the window passes over it (measured on the benchmark
-# workloads: 2**18 floats is 2-3x faster than whole tensors on 100 MB inputs).
-CHUNK_ELEMENTS = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -153,35 +147,6 @@ def index_base_and_offsets(
         dtype=torch.int64,
     )
     return base.to(device), offsets.to(device)
-
-
-def chunks(x: torch.Tensor, target: int = CHUNK_ELEMENTS) -> list[tuple[slice, slice]]:
-    """Split the (batch, channel) planes of ``x`` (shape ``(B, C, *spatial)``) into groups of
-    about ``target`` input elements. Off the CPU the whole tensor is one chunk."""
-    B, C = x.shape[:2]
-    if x.device.type != "cpu" or x.numel() <= target:
-        return [(slice(None), slice(None))]
-    plane = max(1, math.prod(x.shape[2:]))
-    per = max(1, target // plane)  # planes per chunk
-    if per >= B * C:
-        return [(slice(None), slice(None))]
-    if per >= C:  # whole batch items
-        nb = per // C
-        return [(slice(b, min(B, b + nb)), slice(None)) for b in range(0, B, nb)]
-    return [
-        (slice(b, b + 1), slice(c, min(C, c + per))) for b in range(B) for c in range(0, C, per)
-    ]
-
-
-def memory_format(x: torch.Tensor) -> torch.memory_format:
-    """The layout PyTorch gives pooling outputs: channels-last inputs keep it."""
-    if x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last):
-        if not x.is_contiguous():
-            return torch.channels_last
-    if x.dim() == 5 and x.is_contiguous(memory_format=torch.channels_last_3d):
-        if not x.is_contiguous():
-            return torch.channels_last_3d
-    return torch.contiguous_format
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,15 @@ import itertools
 import torch
 from torch.autograd.function import once_differentiable
 
-from pooling_lib import _geometry as geo
-from pooling_lib._avg import sum_dtype
-from pooling_lib._max import accumulate_, lowest, scatter_gradient
+from pooling_lib._kernels import geometry as geo
+from pooling_lib._kernels.common import (
+    CHUNK_ELEMENTS,
+    accumulate_,
+    chunks,
+    lowest,
+    scatter_gradient,
+    sum_dtype,
+)
 
 
 def _windows_1d(n: int, out: int, device) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -142,7 +148,7 @@ def adaptive_avg_backward(
     grad_input = torch.zeros((B, C, int(torch.Size(spatial).numel())), dtype=dtype, device=device)
     if grad_input.numel() == 0 or share.numel() == 0:
         return grad_input.view(input_shape)
-    for bs, cs in geo.chunks(grad_output, max(1, geo.CHUNK_ELEMENTS // (4 * n_slots))):
+    for bs, cs in chunks(grad_output, max(1, CHUNK_ELEMENTS // (4 * n_slots))):
         gi = grad_input[bs, cs]
         src = share[bs, cs].reshape(*gi.shape[:2], -1, 1).expand(-1, -1, -1, n_slots)
         src = src.reshape(*gi.shape[:2], -1).masked_fill(~keep, -0.0)

@@ -25,13 +25,9 @@ import functools
 import torch
 from torch.autograd.function import once_differentiable
 
-from pooling_lib import _geometry as geo
+from pooling_lib._kernels import geometry as geo
+from pooling_lib._kernels.common import chunks, memory_format, sum_dtype
 from pooling_lib.shapes import PoolArgs
-
-
-def sum_dtype(dtype: torch.dtype) -> torch.dtype:
-    """PyTorch sums float16/bfloat16 windows in float32, other dtypes in their own type."""
-    return torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
 
 
 @functools.lru_cache(maxsize=256)
@@ -73,7 +69,7 @@ def avg_pool_forward(
         (B, C, *args.output_size),
         dtype=x.dtype,
         device=x.device,
-        memory_format=geo.memory_format(x),
+        memory_format=memory_format(x),
     )
     if out.numel() == 0:
         return out
@@ -83,8 +79,8 @@ def avg_pool_forward(
     # PyTorch's kernel for contiguous inputs stores 0 + sum / divisor, which turns a -0.0
     # (a zero sum over a negative divisor_override, or an underflow) into +0.0; its kernel
     # for 2-d channels-last inputs stores sum / divisor.
-    plus_zero = geo.memory_format(x) != torch.channels_last
-    for bs, cs in geo.chunks(x):
+    plus_zero = memory_format(x) != torch.channels_last
+    for bs, cs in chunks(x):
         whole = bs == slice(None) and cs == slice(None)
         xc, oc = (x, out) if whole else (x[bs, cs], out[bs, cs])
         acc = (
@@ -123,7 +119,7 @@ def avg_pool_backward(
     # Adding into strided views is slow (no vectorization): when several slots share a phase
     # (e.g. kernel 3, stride 2), sum each phase in a contiguous buffer and copy it once.
     by_phase = max(args.stride) > 1 and len(phases) < len(window)
-    for bs, cs in geo.chunks(grad_input):
+    for bs, cs in chunks(grad_input):
         gi = grad_input[bs, cs]
         # PyTorch computes grad / divisor in the gradient's dtype (float math, rounded once).
         sh = torch.div(grad_output[bs, cs].to(sum_dtype(dtype)), divisor).to(dtype)

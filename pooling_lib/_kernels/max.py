@@ -33,7 +33,13 @@ from __future__ import annotations
 import torch
 from torch.autograd.function import once_differentiable
 
-from pooling_lib import _geometry as geo
+from pooling_lib._kernels import geometry as geo
+from pooling_lib._kernels.common import (
+    chunks,
+    lowest,
+    memory_format,
+    scatter_gradient,
+)
 from pooling_lib.shapes import PoolArgs
 
 _INT_VIEW = {
@@ -42,11 +48,6 @@ _INT_VIEW = {
     torch.float32: torch.int32,
     torch.float64: torch.int64,
 }
-
-
-def lowest(dtype: torch.dtype) -> float | int:
-    """Implicit padding value of max pooling: -inf, or the smallest value of an integer type."""
-    return float("-inf") if dtype.is_floating_point else torch.iinfo(dtype).min
 
 
 def _has_negative_zero(x: torch.Tensor) -> bool:
@@ -79,7 +80,7 @@ def max_pool_forward(
     B, C, *spatial = x.shape
     spatial = tuple(spatial)
     out_shape = (B, C, *args.output_size)
-    fmt = geo.memory_format(x)
+    fmt = memory_format(x)
     out = torch.empty(out_shape, dtype=x.dtype, device=x.device, memory_format=fmt)
     n_slots = 1
     for k in args.kernel_size:
@@ -95,7 +96,7 @@ def max_pool_forward(
         first, _ = geo.first_valid_slots(spatial, args, sentinel, slot_dtype, x.device)
     low = lowest(x.dtype)
     floating = x.dtype.is_floating_point
-    for bs, cs in geo.chunks(x):
+    for bs, cs in chunks(x):
         whole = bs == slice(None) and cs == slice(None)
         xc, oc = (x, out) if whole else (x[bs, cs], out[bs, cs])
         oc.fill_(low)
@@ -132,12 +133,12 @@ def slots_to_indices(
 
     Windows of padding only get ``empty_index``.
     """
-    fmt = geo.memory_format(slots)
+    fmt = memory_format(slots)
     index = torch.empty(slots.shape, dtype=torch.int64, device=slots.device, memory_format=fmt)
     if index.numel() == 0:
         return index
     to_index = _IndexMaker(spatial, args, slots.device, empty_index)
-    for bs, cs in geo.chunks(slots):
+    for bs, cs in chunks(slots):
         to_index(slots[bs, cs], out=index[bs, cs])
     return index
 
@@ -159,52 +160,6 @@ class _IndexMaker:
         if self.empty is not None:
             index.masked_fill_(self.empty, self.empty_index)
         return index
-
-
-def scatter_gradient(
-    grad_output: torch.Tensor,
-    index_of,
-    input_shape: torch.Size,
-    empty: torch.Tensor | None,
-) -> torch.Tensor:
-    """``grad_input[index[o]] += grad_output[o]`` per plane, outputs in order (bit-exact).
-
-    ``index_of(bs, cs)`` gives the flat input indices of the chunk ``[bs, cs]`` of planes
-    (made chunk by chunk, so that no full int64 index tensor is needed). ``empty`` masks
-    outputs that pass no gradient; their index must be a valid one (0).
-    """
-    B, C = input_shape[:2]
-    grad_input = torch.zeros(
-        (B, C, int(torch.Size(input_shape[2:]).numel())),
-        dtype=grad_output.dtype,
-        device=grad_output.device,
-    )
-    if grad_input.numel() == 0 or grad_output.numel() == 0:
-        return grad_input.view(input_shape)
-    for bs, cs in geo.chunks(grad_output, geo.CHUNK_ELEMENTS // 4):
-        g = grad_output[bs, cs]
-        if empty is not None:
-            g = g.masked_fill(empty, -0.0)  # x + (-0.0) == x for every x: no contribution
-        gi = grad_input[bs, cs]
-        index = index_of(bs, cs).reshape(*gi.shape[:2], -1)
-        accumulate_(gi, index, g.reshape(*gi.shape[:2], -1))
-    return grad_input.view(input_shape)
-
-
-def accumulate_(target: torch.Tensor, index: torch.Tensor, source: torch.Tensor) -> None:
-    """``target[b, c, index[b, c, m]] += source[b, c, m]`` for ``m`` in order, each addition
-    rounded to ``target``'s dtype, as PyTorch's CPU pooling kernels add gradients.
-
-    ``scatter_add_`` does that for float32/float64 but sums float16/bfloat16 in float32, so
-    those go through ``index_put_(accumulate=True)`` on the flattened (contiguous) target.
-    """
-    if target.dtype in (torch.float16, torch.bfloat16):
-        B, C, L = target.shape
-        planes = torch.arange(B * C, device=target.device).view(B, C, 1) * L
-        flat = (index + planes).reshape(-1)
-        target.view(-1).index_put_((flat,), source.reshape(-1), accumulate=True)
-    else:
-        target.scatter_add_(2, index, source)
 
 
 class MaxPoolFunction(torch.autograd.Function):

@@ -18,8 +18,10 @@ creates the inputs, warms the code up on a tiny input, resets the kernel's peak-
 The difference is the peak of resident memory the call added (outputs and gradients
 included, inputs excluded), in MiB; it is measured on the three large workloads.
 
-Results: a table on stdout and ``bench/results/pooling.json`` (machine, versions, timestamp,
-every median, ratio and peak) for the book's plots.
+Results: a table on stdout and ``pooling_book/bench_results/pooling.json`` (machine, versions,
+timestamp, every median, ratio and peak) for the book's plots: package data of
+``pooling_book``, so the installed package carries the numbers the book plots
+(``pooling_book.drawing.bench_plot.load_results``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ from pooling_lib import loops
 from pooling_lib.shapes import pooled_size
 
 ROOT = Path(__file__).resolve().parent
-RESULTS = ROOT / "results" / "pooling.json"
+# Written into the source tree (and committed); shipped in the wheel as package data.
+RESULTS = ROOT.parent / "pooling_book" / "bench_results" / "pooling.json"
 
 # name, shape, kernel_size, stride, padding
 WORKLOADS = [

@@ -3,8 +3,10 @@
 ``bench/bench_pooling.py`` times three implementations of max and average pooling on the
 same inputs, forward and forward+backward: ``loop`` (``pooling_lib.loops``, only on the
 small workloads), ``vectorized`` (``pooling_lib``'s top level) and ``native`` (PyTorch's
-``torch.nn.functional``), and writes ``bench/results/pooling.json``. The book plots that
-file; it never times anything itself, so a page shows the numbers of the committed run.
+``torch.nn.functional``), and writes ``pooling_book/bench_results/pooling.json``, which
+ships inside the package (package data, read with :mod:`importlib.resources`), so the
+installed package plots the same numbers from any folder. The book plots that file; it
+never times anything itself, so a page shows the numbers of the committed run.
 
 * :func:`load_results` reads and checks the file into a :class:`BenchResults`;
 * :func:`plot_times` draws milliseconds per call, one bar per implementation;
@@ -15,9 +17,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from matplotlib.figure import Figure
+
+from pooling_book.drawing.palette import (
+    ACCENT,
+    ACCENT_LIGHT,
+    DROPPED,
+    NATIVE,
+    NATIVE_LIGHT,
+    TEXT,
+)
 
 __all__ = [
     "IMPLEMENTATIONS",
@@ -28,12 +41,13 @@ __all__ = [
     "plot_times",
 ]
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "pooling.json"
+# The committed run, shipped as package data (pyproject.toml: [tool.setuptools.package-data]).
+RESULTS: Traversable = files("pooling_book") / "bench_results" / "pooling.json"
 IMPLEMENTATIONS = ("loop", "vectorized", "native")
 POOLS = ("max", "avg")
 PASSES = ("forward", "forward+backward")
 _ROW_KEYS = ("workload", "pool", "pass", "native_ms", "vectorized_ms", "loop_ms")
-_COLORS = {"loop": "#b0b0b0", "vectorized": "#e8772e", "native": "#3b6ea8"}
+_COLORS = {"loop": DROPPED, "vectorized": ACCENT, "native": NATIVE}
 _LABELS = {
     "loop": "loop (pooling_lib.loops)",
     "vectorized": "vectorized (pooling_lib)",
@@ -46,7 +60,7 @@ class BenchResults:
     """The benchmark file: ``machine`` facts, ``timestamp`` and one dict per ``rows`` entry
     (keys ``workload``, ``pool``, ``pass``, ``<impl>_ms`` and the ratios)."""
 
-    path: Path
+    path: Path | Traversable
     machine: dict
     timestamp: str
     rows: tuple[dict, ...]
@@ -73,9 +87,16 @@ class BenchResults:
         return self.row(workload, pool, pass_)[f"{impl}_ms"]
 
 
-def load_results(path: str | Path | None = None) -> BenchResults:
-    """Read the benchmark's JSON (default ``bench/results/pooling.json``) and check its rows."""
-    path = RESULTS if path is None else Path(path)
+def load_results(path: str | Path | Traversable | None = None) -> BenchResults:
+    """Read the benchmark's JSON and check its rows.
+
+    ``path`` defaults to :data:`RESULTS`, the run shipped with the package. Raises
+    ``FileNotFoundError`` when the file is missing and ``ValueError`` naming the entry or
+    row that is malformed.
+    """
+    path = RESULTS if path is None else path
+    if isinstance(path, str):
+        path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
             f"load_results: no benchmark results at {path}; run `make bench` to create them"
@@ -142,7 +163,7 @@ def plot_ratios(results: BenchResults) -> Figure:
     ax = fig.subplots()
     series = [(pool, pass_) for pool in POOLS for pass_ in PASSES]
     width = 0.8 / len(series)
-    colors = ["#e8772e", "#f4b183", "#3b6ea8", "#9dbbe0"]
+    colors = [ACCENT, ACCENT_LIGHT, NATIVE, NATIVE_LIGHT]
     for k, (pool, pass_) in enumerate(series):
         for x, name in enumerate(names):
             r = results.row(name, pool, pass_)
@@ -151,7 +172,7 @@ def plot_ratios(results: BenchResults) -> Figure:
                 width, color=colors[k], label=f"{pool}, {pass_}" if x == 0 else None,
                 gid=f"{pool}-{pass_}-{name}",
             )  # fmt: skip
-    ax.axhline(1.0, color="#222222", linewidth=1)
+    ax.axhline(1.0, color=TEXT, linewidth=1)
     ax.set_yscale("log")
     ratios = [r["vectorized_ms"] / r["native_ms"] for r in results.rows]
     low, high = min(ratios + [1.0]), max(ratios + [1.0])

@@ -1,4 +1,4 @@
-"""pooling_lib.receptive_field: the recurrences against the gradient of a real network."""
+"""pooling_book.drawing.receptive_field: the recurrences against the gradient of a real network."""
 
 import pytest
 import torch
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from pooling_lib.receptive_field import ReceptiveField, Window, receptive_fields, window_of
+from pooling_book.drawing.receptive_field import ReceptiveField, Window, receptive_fields, window_of
 
 
 def _ones_net(windows: list[Window], pool_kinds: list[bool]) -> nn.Sequential:

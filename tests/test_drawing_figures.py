@@ -7,7 +7,8 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from pooling_lib.figures import _ACCENT_FILL, draw_pooling_window, format_value, window_formula
+from pooling_book.drawing.figures import draw_pooling_window, format_value, window_formula
+from pooling_book.drawing.palette import ACCENT_FILL
 
 SEED_X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
 
@@ -22,7 +23,7 @@ def _by_gid(fig: Figure) -> dict[str, object]:
 
 def _highlighted(fig: Figure, kind: str) -> set[tuple[int, int]]:
     """Cells of grid ``kind`` ('input' or 'output') filled with the accent colour."""
-    accent = mcolors.to_rgba(_ACCENT_FILL)
+    accent = mcolors.to_rgba(ACCENT_FILL)
     cells = set()
     for gid, artist in _by_gid(fig).items():
         if gid.startswith(f"{kind}-cell-") and artist.get_facecolor() == accent:

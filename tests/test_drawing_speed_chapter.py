@@ -1,6 +1,6 @@
-"""The helpers of the chapters on speed: pooling_lib.slot_animation, pooling_lib.value_grid
-and pooling_lib.bench_plot (on a small results file written here, and on the committed
-bench/results/pooling.json when it exists)."""
+"""The helpers of the chapter on speed, in pooling_book.drawing: slot_animation, value_grid
+and bench_plot (on a small results file written here, and on the results shipped with the
+package)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from pooling_lib.bench_plot import RESULTS, load_results, plot_ratios, plot_times
-from pooling_lib.slot_animation import slot_animation, slot_steps
-from pooling_lib.value_grid import draw_value_grid, format_cell
+from pooling_book.drawing.bench_plot import RESULTS, load_results, plot_ratios, plot_times
+from pooling_book.drawing.slot_animation import slot_animation, slot_steps
+from pooling_book.drawing.value_grid import draw_value_grid, format_cell
 
 
 @pytest.mark.parametrize(
@@ -125,8 +125,8 @@ def test_plots_draw_the_numbers(results_file):
         plot_times(results, "backward")
 
 
-@pytest.mark.skipif(not RESULTS.is_file(), reason="no committed benchmark results yet")
-def test_committed_results_load_and_plot():
+def test_shipped_results_load_and_plot():
+    assert RESULTS.is_file(), "the benchmark results the book plots must ship in pooling_book"
     results = load_results()
     assert results.workloads
     for name in results.workloads:

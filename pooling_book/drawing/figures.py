@@ -12,17 +12,17 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from pooling_book.drawing.palette import (
+    ACCENT,
+    ACCENT_FILL,
+    CELL_FILL,
+    GRID_EDGE,
+    OUTPUT_FILL,
+    TEXT,
+)
 from pooling_lib.loops import pool2d
 
 __all__ = ["draw_pooling_window", "format_value", "window_formula"]
-
-# Colours: one accent for "the window and what it produces", greys for the rest.
-_ACCENT = "#e8772e"
-_ACCENT_FILL = "#fde3cf"
-_GRID_EDGE = "#8c8c8c"
-_CELL_FILL = "#ffffff"
-_OUTPUT_FILL = "#eef3fa"
-_TEXT = "#222222"
 
 
 def format_value(value: float) -> str:
@@ -77,7 +77,7 @@ def _draw_grid(ax, values: torch.Tensor, x0: float, y0: float, fill: str, gid: s
                     1,
                     1,
                     facecolor=fill,
-                    edgecolor=_GRID_EDGE,
+                    edgecolor=GRID_EDGE,
                     linewidth=1.2,
                     gid=f"{gid}-cell-{r}-{c}",
                     zorder=1,
@@ -90,7 +90,7 @@ def _draw_grid(ax, values: torch.Tensor, x0: float, y0: float, fill: str, gid: s
                 ha="center",
                 va="center",
                 fontsize=15,
-                color=_TEXT,
+                color=TEXT,
                 gid=f"{gid}-value-{r}-{c}",
                 zorder=3,
             )
@@ -157,8 +157,8 @@ def draw_pooling_window(
     ax.set_aspect("equal")
     ax.axis("off")
 
-    _draw_grid(ax, X, 0.0, top, _CELL_FILL, "input")
-    _draw_grid(ax, Y, x_out, y_out, _OUTPUT_FILL, "output")
+    _draw_grid(ax, X, 0.0, top, CELL_FILL, "input")
+    _draw_grid(ax, Y, x_out, y_out, OUTPUT_FILL, "output")
 
     # Highlight the window's cells and the output cell it produces.
     for patch in ax.patches:
@@ -166,13 +166,13 @@ def draw_pooling_window(
         r, c = int(r), int(c)
         in_window = kind == "input" and i <= r < i + p_h and j <= c < j + p_w
         if in_window or (kind == "output" and (r, c) == (i, j)):
-            patch.set_facecolor(_ACCENT_FILL)
+            patch.set_facecolor(ACCENT_FILL)
     for gid, xy, size in (
         ("window", (j, top - i - p_h), (p_w, p_h)),
         ("output-highlight", (x_out + j, y_out - i - 1), (1, 1)),
     ):
         ax.add_patch(
-            Rectangle(xy, *size, fill=False, edgecolor=_ACCENT, linewidth=3.5, gid=gid, zorder=4)
+            Rectangle(xy, *size, fill=False, edgecolor=ACCENT, linewidth=3.5, gid=gid, zorder=4)
         )
 
     ax.text(
@@ -204,7 +204,7 @@ def draw_pooling_window(
             arrowstyle="-|>",
             mutation_scale=22,
             linewidth=2.2,
-            color=_ACCENT,
+            color=ACCENT,
             connectionstyle=f"arc3,rad={rad}",
             gid="arrow",
             zorder=5,
@@ -217,9 +217,9 @@ def draw_pooling_window(
         ha="center",
         va="center",
         fontsize=14,
-        color=_TEXT,
+        color=TEXT,
         gid="formula",
-        bbox={"boxstyle": "round,pad=0.35", "facecolor": _ACCENT_FILL, "edgecolor": _ACCENT},
+        bbox={"boxstyle": "round,pad=0.35", "facecolor": ACCENT_FILL, "edgecolor": ACCENT},
         zorder=6,
     )
     return fig

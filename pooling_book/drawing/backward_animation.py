@@ -22,15 +22,12 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from pooling_book.drawing.palette import ACCENT, ACCENT_FILL, RECEIVE
+from pooling_book.drawing.value_grid import draw_value_grid
 from pooling_lib import loops
-from pooling_lib.shapes import check_pool_args
-from pooling_lib.value_grid import draw_value_grid
+from pooling_lib.shapes import check_pool_args, window_positions
 
 __all__ = ["BackwardStep", "backward_animation", "backward_steps"]
-
-_ACCENT = "#e8772e"
-_ACCENT_FILL = "#fde3cf"
-_RECEIVE = "#c6e2c3"
 
 
 @dataclass(frozen=True)
@@ -93,8 +90,8 @@ def backward_steps(
     steps = []
     for i in range(out_h):
         for j in range(out_w):
-            rows = tuple(range(i * s_h - p_h, i * s_h - p_h + k_h))
-            cols = tuple(range(j * s_w - p_w, j * s_w - p_w + k_w))
+            rows = tuple(window_positions(i, k_h, s_h, p_h))
+            cols = tuple(window_positions(j, k_w, s_w, p_w))
             if mode == "max":
                 flat = int(index[i, j])
                 receivers = ((flat // W, flat % W),)
@@ -140,16 +137,16 @@ def backward_animation(
         step = steps[t]
         for ax in axes:
             ax.clear()
-        window = {(r, c): _ACCENT_FILL for r in step.rows for c in step.cols}
-        window.update({cell: _RECEIVE for cell in step.receivers})
+        window = {(r, c): ACCENT_FILL for r in step.rows for c in step.cols}
+        window.update({cell: RECEIVE for cell in step.receivers})
         draw_value_grid(axes[0], X, window, "g", pad)
         r0, c0 = step.rows[0], step.cols[0]
         axes[0].add_patch(
             Rectangle((c0, -r0 - len(step.rows)), len(step.cols), len(step.rows),
-                      fill=False, edgecolor=_ACCENT, linewidth=2.5)
+                      fill=False, edgecolor=ACCENT, linewidth=2.5)
         )  # fmt: skip
-        draw_value_grid(axes[1], G, {step.position: _ACCENT_FILL}, "g")
-        draw_value_grid(axes[2], step.grad_so_far, dict.fromkeys(step.receivers, _RECEIVE), fmt)
+        draw_value_grid(axes[1], G, {step.position: ACCENT_FILL}, "g")
+        draw_value_grid(axes[2], step.grad_so_far, dict.fromkeys(step.receivers, RECEIVE), fmt)
         i, j = step.position
         axes[0].set_title("input X", fontsize=10)
         axes[1].set_title(f"upstream gradient, G[{i},{j}]", fontsize=10)

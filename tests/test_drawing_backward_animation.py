@@ -1,4 +1,5 @@
-"""pooling_lib.backward_animation: its steps add up to the true gradient, and it draws them."""
+"""pooling_book.drawing.backward_animation: its steps add up to the true gradient, and it
+draws them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from pooling_book.drawing.backward_animation import backward_animation, backward_steps
 from pooling_lib import loops
-from pooling_lib.backward_animation import backward_animation, backward_steps
 
 CASES = [
     dict(kernel_size=2),

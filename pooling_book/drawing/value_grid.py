@@ -12,11 +12,9 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-__all__ = ["draw_value_grid", "format_cell"]
+from pooling_book.drawing.palette import CELL_FILL, GRID_EDGE, PAD_FILL, TEXT
 
-GRID_EDGE = "#8c8c8c"
-PAD_FILL = "#f2f2f2"
-TEXT = "#222222"
+__all__ = ["draw_value_grid", "format_cell"]
 
 
 def format_cell(value: float, fmt: str = "g") -> str:
@@ -49,10 +47,11 @@ def draw_value_grid(
     for r in range(-p_h, rows + p_h):
         for c in range(-p_w, cols + p_w):
             inside = 0 <= r < rows and 0 <= c < cols
+            face = fills.get((r, c), CELL_FILL if inside else PAD_FILL)
             ax.add_patch(
                 Rectangle(
-                    (c, -r - 1), 1, 1, facecolor=fills.get((r, c), "white" if inside else PAD_FILL),
-                    edgecolor=GRID_EDGE, linestyle="-" if inside else "--", linewidth=1,
+                    (c, -r - 1), 1, 1, facecolor=face, edgecolor=GRID_EDGE,
+                    linestyle="-" if inside else "--", linewidth=1,
                 )
             )  # fmt: skip
             if inside:

@@ -22,13 +22,11 @@ from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from pooling_lib.shapes import check_pool_args
-from pooling_lib.value_grid import draw_value_grid
+from pooling_book.drawing.palette import ACCENT_FILL, RECEIVE
+from pooling_book.drawing.value_grid import draw_value_grid
+from pooling_lib.shapes import check_pool_args, window_positions
 
 __all__ = ["SlotStep", "slot_animation", "slot_steps"]
-
-_ACCENT_FILL = "#fde3cf"
-_NEW = "#c6e2c3"
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,9 @@ def slot_steps(
             values = Xp[a : a + s_h * (out_h - 1) + 1 : s_h, b : b + s_w * (out_w - 1) + 1 : s_w]
             Y = torch.maximum(Y, values)
             cells = tuple(
-                (i * s_h + a - p_h, j * s_w + b - p_w) for i in range(out_h) for j in range(out_w)
+                (window_positions(i, k_h, s_h, p_h)[a], window_positions(j, k_w, s_w, p_w)[b])
+                for i in range(out_h)
+                for j in range(out_w)
             )
             steps.append(SlotStep((a, b), cells, values.clone(), Y.clone()))
     return steps
@@ -103,10 +103,10 @@ def slot_animation(
         previous = steps[t - 1].output if t else torch.full_like(step.output, float("-inf"))
         for ax in axes:
             ax.clear()
-        draw_value_grid(axes[0], X, dict.fromkeys(step.cells, _ACCENT_FILL), "g", pad)
+        draw_value_grid(axes[0], X, dict.fromkeys(step.cells, ACCENT_FILL), "g", pad)
         draw_value_grid(axes[1], step.values, {}, "g")
         changed = {
-            (i, j): _NEW
+            (i, j): RECEIVE
             for i in range(out_h)
             for j in range(out_w)
             if step.output[i, j] != previous[i, j]

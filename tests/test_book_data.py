@@ -1,9 +1,9 @@
-"""pooling_lib.data: the generated shapes data set is seeded, labelled right and shiftable."""
+"""pooling_book.data: the generated shapes data set is seeded, labelled right and shiftable."""
 
 import pytest
 import torch
 
-from pooling_lib.data import SHAPE_CLASSES, make_shapes, render_shape
+from pooling_book.data import SHAPE_CLASSES, make_shapes, render_shape
 
 
 def test_shapes_and_dtypes():

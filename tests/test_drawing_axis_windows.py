@@ -1,4 +1,4 @@
-"""pooling_lib.axis_windows: the windows it lists are the ones PyTorch pools, and the
+"""pooling_book.drawing.axis_windows: the windows it lists are the ones PyTorch pools, and the
 figure draws them."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from pooling_lib.axis_windows import (
+from pooling_book.drawing.axis_windows import (
     AxisWindow,
     adaptive_windows,
     draw_axis_windows,

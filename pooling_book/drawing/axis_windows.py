@@ -23,16 +23,20 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from pooling_lib.shapes import adaptive_bounds, pooled_size
+from pooling_book.drawing.palette import (
+    ACCENT,
+    ACCENT_FILL,
+    CELL_FILL,
+    CROSS,
+    DROPPED,
+    GRID_EDGE,
+    MUTED_TEXT,
+    PAD_FILL,
+    TEXT,
+)
+from pooling_lib.shapes import adaptive_bounds, pooled_size, window_positions
 
 __all__ = ["AxisWindow", "adaptive_windows", "draw_axis_windows", "pooling_windows"]
-
-_ACCENT = "#e8772e"
-_ACCENT_FILL = "#fde3cf"
-_PAD_FILL = "#f2f2f2"
-_GRID_EDGE = "#8c8c8c"
-_DROPPED = "#b0b0b0"
-_TEXT = "#222222"
 
 
 @dataclass(frozen=True)
@@ -84,15 +88,18 @@ def pooling_windows(
     dilation = _check_int("dilation", dilation, 1)
     if not isinstance(ceil_mode, bool):
         raise TypeError(f"ceil_mode={ceil_mode!r} must be a bool")
-    span = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    considered = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     kept = pooled_size(size, kernel_size, stride, padding, dilation, ceil_mode)
-    windows = []
-    for i in range(max(considered, 0)):
-        start = i * stride - padding
-        cells = tuple(start + a * dilation for a in range(kernel_size))
-        windows.append(AxisWindow(i, cells, dropped=i >= kept))
-    return windows
+    # Rounding up is rounding down on an axis stride - 1 cells longer: ceil(n/s) = floor((n+s-1)/s).
+    # So the windows ceil_mode considers, before it drops one, are pooled_size's floor count there.
+    considered = kept
+    if ceil_mode:
+        considered = pooled_size(size + stride - 1, kernel_size, stride, padding, dilation)
+    return [
+        AxisWindow(
+            i, tuple(window_positions(i, kernel_size, stride, padding, dilation)), dropped=i >= kept
+        )
+        for i in range(max(considered, 0))
+    ]
 
 
 def adaptive_windows(in_size: int, out_size: int) -> list[AxisWindow]:
@@ -155,8 +162,8 @@ def draw_axis_windows(
         inside = k == "input"
         ax.add_patch(
             Rectangle(
-                (pos, -1), 1, 0.9, facecolor="white" if k != "pad" else _PAD_FILL,
-                edgecolor=_GRID_EDGE, linestyle="-" if inside else "--",
+                (pos, -1), 1, 0.9, facecolor=CELL_FILL if k != "pad" else PAD_FILL,
+                edgecolor=GRID_EDGE, linestyle="-" if inside else "--",
                 hatch="///" if k == "beyond" else None, gid=f"axis-{pos}",
             )
         )  # fmt: skip
@@ -165,13 +172,13 @@ def draw_axis_windows(
         label = (str(values[pos]) if values is not None else str(pos)) if inside else "pad"
         ax.text(
             pos + 0.5, -0.55, label, ha="center", va="center",
-            fontsize=9 if inside else 7, color=_TEXT if inside else "#777777",
+            fontsize=9 if inside else 7, color=TEXT if inside else MUTED_TEXT,
         )  # fmt: skip
-    ax.text(lo - label_w + 0.1, -0.55, "input", va="center", fontsize=10, color=_TEXT)
+    ax.text(lo - label_w + 0.1, -0.55, "input", va="center", fontsize=10, color=TEXT)
 
     for row, window in enumerate(windows, start=2):
         y = -row
-        edge = _DROPPED if window.dropped else _ACCENT
+        edge = DROPPED if window.dropped else ACCENT
         if len(window.cells) > 1:
             ax.plot(
                 [window.cells[0] + 0.5, window.cells[-1] + 0.5], [y + 0.45, y + 0.45],
@@ -179,7 +186,7 @@ def draw_axis_windows(
             )  # fmt: skip
         for pos in window.cells:
             k = kind(pos)
-            face = "white" if window.dropped else (_ACCENT_FILL if k == "input" else _PAD_FILL)
+            face = CELL_FILL if window.dropped else (ACCENT_FILL if k == "input" else PAD_FILL)
             ax.add_patch(
                 Rectangle(
                     (pos + 0.08, y + 0.08), 0.84, 0.74, facecolor=face, edgecolor=edge,
@@ -191,8 +198,8 @@ def draw_axis_windows(
         ax.text(lo - label_w + 0.1, y + 0.45, name, va="center", fontsize=10, color=edge)
         if window.dropped:
             x0, x1 = window.cells[0] + 0.1, window.cells[-1] + 0.9
-            ax.plot([x0, x1], [y + 0.15, y + 0.75], color="#c0392b", linewidth=1.5, zorder=3)
-            ax.plot([x0, x1], [y + 0.75, y + 0.15], color="#c0392b", linewidth=1.5, zorder=3)
+            ax.plot([x0, x1], [y + 0.15, y + 0.75], color=CROSS, linewidth=1.5, zorder=3)
+            ax.plot([x0, x1], [y + 0.75, y + 0.15], color=CROSS, linewidth=1.5, zorder=3)
     if title:
         fig.suptitle(title, fontsize=10, y=0.98)
     return fig

@@ -4,6 +4,8 @@
 #   make test        set up, then one pytest run of everything (see pyproject.toml)
 #   make notebooks   re-execute notebooks in place (NB=notebooks/x.ipynb for one)
 #   make lint        ruff check + ruff format --check
+#   make test-explore [SEED="1 2 3"]  property tests with random examples (hypothesis
+#                    profile 'explore'), once per seed; without SEED, one random seed
 #   make bench       pooling benchmark: loop vs vectorized vs PyTorch -> bench/results/pooling.json
 #                    and explorer redraw time per control change -> bench/results/widgets.json
 #   make exercises   student release + autograders into _build/exercises (book copies refreshed)
@@ -28,7 +30,7 @@ BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py \
 # pip reads a machine-wide config that names a missing folder; drop that warning only.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: setup assets book serve test notebooks lint bench clean distclean exercises grade
+.PHONY: setup assets book serve test test-explore notebooks lint bench clean distclean exercises grade
 
 # Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change).
 $(STAMP): requirements.txt
@@ -71,6 +73,19 @@ serve: book
 
 test: setup assets
 	$(PY) -m pytest
+
+# `make test` derandomizes every property test (profile 'ci', root conftest.py), so it
+# cannot fail by chance. This target explores: random examples, five times as many, one
+# run per seed in SEED (printed, so a failure can be replayed with the same SEED).
+SEED ?=
+test-explore: setup
+	seeds="$(SEED)"; [ -n "$$seeds" ] || seeds=$$RANDOM; failed=""; \
+	for seed in $$seeds; do \
+		echo "== hypothesis profile 'explore', seed $$seed"; \
+		$(PY) -m pytest tests -m hypothesis -q -p no:cacheprovider \
+			--hypothesis-profile=explore --hypothesis-seed=$$seed || failed="$$failed $$seed"; \
+	done; \
+	[ -z "$$failed" ] || { echo "test-explore: failed with seed(s)$$failed" >&2; exit 1; }
 
 # Re-execute notebooks in place under tools/notebook_env.py (the env nbval checks with),
 # storing outputs and widget state. NB=notebooks/x.ipynb runs just that one.

@@ -1,9 +1,10 @@
 """Hypothesis strategies and helpers for the pooling_lib tests (tests/test_lib_*.py).
 
-``LIB`` and ``LOOPS`` are the settings the lib tests use (also registered as the hypothesis
-profiles ``pooling_lib`` and ``pooling_lib_loops``). They are applied per test, not loaded
-globally, so other test files keep their own settings. Examples are derandomized: a run is
-reproducible, and the whole lib suite stays well under 90 s on two busy cores.
+``LIB`` and ``LOOPS`` are the per-test settings of the lib tests: an example budget
+(``examples(n)``) and health checks. Whether examples are random is left to the profile
+loaded by the root ``conftest.py``: ``ci`` (the default) derandomizes every run, ``explore``
+(``make test-explore``) draws random ones, five times as many. Under ``ci`` the whole lib
+suite stays well under a minute on two busy cores.
 """
 
 from __future__ import annotations
@@ -14,25 +15,24 @@ import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from pooling_lib._kernels import geometry as geo
-from pooling_lib.shapes import check_pool_args
+from pooling_lib.shapes import check_pool_args, window_positions
 
-settings.register_profile(
-    "pooling_lib",
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
+
+def examples(n: int) -> int:
+    """``n`` examples under the ``ci`` profile, scaled by the loaded profile's budget
+    (``explore`` runs five times as many)."""
+    scale = settings().max_examples / settings.get_profile("ci").max_examples
+    return max(1, round(n * scale))
+
+
+LIB = settings(
+    max_examples=examples(40),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.register_profile(
-    "pooling_lib_loops",
-    max_examples=20,
-    deadline=None,
-    derandomize=True,
+LOOPS = settings(
+    max_examples=examples(20),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-LIB = settings.get_profile("pooling_lib")
-LOOPS = settings.get_profile("pooling_lib_loops")
 
 FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 INT_VIEW = {
@@ -67,8 +67,18 @@ class PoolCase:
             "test", *self.args()[:4], self.ceil_mode, dims=self.dims, input_shape=self.shape
         )
         spatial = self.shape[-self.dims :]
-        return (
-            geo.first_valid_slots(spatial, pa, 255, torch.uint8, torch.device("cpu"))[1] is not None
+        return any(
+            not any(0 <= t < n for t in window_positions(i, k, s, p, d))
+            for n, out, k, s, p, d in zip(
+                spatial,
+                pa.output_size,
+                pa.kernel_size,
+                pa.stride,
+                pa.padding,
+                pa.dilation,
+                strict=True,
+            )
+            for i in range(out)
         )
 
 

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from pooling_book.drawing.backward_animation import backward_animation, backward_steps
+from pooling_book.settings import PoolSettings
 from pooling_lib import loops
 
 CASES = [
@@ -73,7 +74,7 @@ def test_animation_has_one_frame_per_output():
 
 def test_bad_arguments():
     X, _ = _inputs()
-    with pytest.raises(ValueError, match="mode must be 'max' or 'avg', got 'min'"):
+    with pytest.raises(ValueError, match=r"mode='min' must be one of \['max', 'avg'\]"):
         backward_steps(X, 2, mode="min")
     with pytest.raises(ValueError, match=r"X must be 2-D \(H, W\), got shape \(1, 5, 6\)"):
         backward_steps(X[None], 2)
@@ -81,7 +82,26 @@ def test_bad_arguments():
         ValueError, match=r"grad_output of shape \(2, 2\) must have the output's shape \(2, 3\)"
     ):
         backward_steps(X, 2, grad_output=torch.ones(2, 2))
-    with pytest.raises(ValueError, match="padding=2 must be at most half the kernel size"):
+    with pytest.raises(ValueError, match=r"padding=\(2, 2\) must be at most half the kernel"):
         backward_steps(X, 2, padding=2)
+    with pytest.raises(ValueError, match=r"dilation=\(2, 2\) is not drawn here"):
+        backward_steps(X, 2, dilation=2)
+    with pytest.raises(ValueError, match="count_include_pad=False is not drawn here"):
+        backward_steps(X, 2, 1, 0, False, False, mode="avg")
+    with pytest.raises(TypeError, match="got multiple values for 'stride'"):
+        backward_steps(X, 2, 1, stride=1)
+    with pytest.raises(TypeError, match="unknown keyword 'strides'"):
+        backward_steps(X, 2, strides=1)
     with pytest.raises(TypeError, match="X must be a torch.Tensor, got list"):
         backward_steps([[1.0]], 1)
+
+
+def test_pool_settings_or_keywords_give_the_same_steps():
+    X, _ = _inputs()
+    settings = PoolSettings.create("avg", kernel_size=3, stride=2, padding=1)
+    by_settings = backward_steps(X, settings)
+    by_keywords = backward_steps(X, 3, 2, 1, mode="avg")
+    assert [s.receivers for s in by_settings] == [s.receivers for s in by_keywords]
+    assert torch.equal(by_settings[-1].grad_so_far, by_keywords[-1].grad_so_far)
+    with pytest.raises(TypeError, match="either a PoolSettings or pooling keywords, not both"):
+        backward_steps(X, settings, stride=1)

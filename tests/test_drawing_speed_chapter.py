@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from pooling_book.drawing.bench_plot import RESULTS, load_results, plot_ratios, plot_times
 from pooling_book.drawing.slot_animation import slot_animation, slot_steps
 from pooling_book.drawing.value_grid import draw_value_grid, format_cell
+from pooling_book.settings import PoolSettings
 
 
 @pytest.mark.parametrize(
@@ -41,8 +42,20 @@ def test_slot_steps_end_in_max_pooling(kwargs):
 def test_slot_steps_errors():
     with pytest.raises(ValueError, match=r"X must be a 2-D tensor \(H, W\), got \(1, 4, 4\)"):
         slot_steps(torch.zeros(1, 4, 4), 2)
-    with pytest.raises(ValueError, match="padding=2 must be at most half the kernel size"):
+    with pytest.raises(ValueError, match=r"padding=\(2, 2\) must be at most half the kernel"):
         slot_steps(torch.zeros(4, 4), 2, padding=2)
+    with pytest.raises(ValueError, match=r"mode='avg' must be one of \['max'\]"):
+        slot_steps(torch.zeros(4, 4), PoolSettings.create("avg", kernel_size=2))
+    with pytest.raises(ValueError, match="ceil_mode=True is not drawn here"):
+        slot_steps(torch.zeros(4, 4), 2, ceil_mode=True)
+    with pytest.raises(TypeError, match="at most 5 positional pooling values"):
+        slot_steps(torch.zeros(4, 4), 2, 2, 0, 1, False, True)
+
+
+def test_slot_steps_take_pool_settings():
+    X = torch.arange(25.0).reshape(5, 5)
+    settings = PoolSettings.create("max", kernel_size=3, stride=2, padding=1)
+    assert [s.cells for s in slot_steps(X, settings)] == [s.cells for s in slot_steps(X, 3, 2, 1)]
 
 
 def test_slot_animation_has_a_frame_per_slot():

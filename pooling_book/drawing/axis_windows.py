@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from pooling_book.drawing.geometry import BEYOND, INPUT, PAD, axis_kind
 from pooling_book.drawing.palette import (
     ACCENT,
     ACCENT_FILL,
@@ -153,21 +154,19 @@ def draw_axis_windows(
     ax.axis("off")
 
     def kind(pos: int) -> str:
-        if 0 <= pos < size:
-            return "input"
-        return "pad" if -padding <= pos < size + padding else "beyond"
+        return axis_kind(pos, size, padding)
 
     for pos in range(lo, hi + 1):
         k = kind(pos)
-        inside = k == "input"
+        inside = k == INPUT
         ax.add_patch(
             Rectangle(
-                (pos, -1), 1, 0.9, facecolor=CELL_FILL if k != "pad" else PAD_FILL,
+                (pos, -1), 1, 0.9, facecolor=CELL_FILL if k != PAD else PAD_FILL,
                 edgecolor=GRID_EDGE, linestyle="-" if inside else "--",
-                hatch="///" if k == "beyond" else None, gid=f"axis-{pos}",
+                hatch="///" if k == BEYOND else None, gid=f"axis-{pos}",
             )
         )  # fmt: skip
-        if k == "beyond":
+        if k == BEYOND:
             continue
         label = (str(values[pos]) if values is not None else str(pos)) if inside else "pad"
         ax.text(
@@ -186,11 +185,11 @@ def draw_axis_windows(
             )  # fmt: skip
         for pos in window.cells:
             k = kind(pos)
-            face = CELL_FILL if window.dropped else (ACCENT_FILL if k == "input" else PAD_FILL)
+            face = CELL_FILL if window.dropped else (ACCENT_FILL if k == INPUT else PAD_FILL)
             ax.add_patch(
                 Rectangle(
                     (pos + 0.08, y + 0.08), 0.84, 0.74, facecolor=face, edgecolor=edge,
-                    linewidth=1.5, hatch="///" if k == "beyond" else None, zorder=2,
+                    linewidth=1.5, hatch="///" if k == BEYOND else None, zorder=2,
                     gid=f"window-{window.index}-{pos}",
                 )
             )  # fmt: skip

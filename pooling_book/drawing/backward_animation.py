@@ -22,10 +22,12 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from pooling_book.drawing.geometry import INPUT, Window
+from pooling_book.drawing.keywords import settings_from_call
 from pooling_book.drawing.palette import ACCENT, ACCENT_FILL, RECEIVE
 from pooling_book.drawing.value_grid import draw_value_grid
 from pooling_lib import loops
-from pooling_lib.shapes import check_pool_args, window_positions
+from pooling_lib.shapes import PoolArgs, check_pool_args
 
 __all__ = ["BackwardStep", "backward_animation", "backward_steps"]
 
@@ -52,26 +54,36 @@ def _check_2d(name: str, t: object) -> torch.Tensor:
     return t
 
 
+_MODES = ("max", "avg")
+_DRAWS = ("kernel_size", "stride", "padding")
+
+
+def _pool_args(fn: str, X: torch.Tensor, pool: tuple, keywords: dict) -> tuple[str, PoolArgs]:
+    s = settings_from_call(fn, pool, keywords, modes=_MODES, draws=_DRAWS)
+    args = check_pool_args(fn, s.kernel_size, s.step, s.padding, input_shape=(1, *X.shape))
+    return s.mode, args
+
+
 def backward_steps(
     X: torch.Tensor,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    mode: str = "max",
+    *pool: object,
     grad_output: torch.Tensor | None = None,
+    **keywords: object,
 ) -> list[BackwardStep]:
     """The steps of the backward pass of pooling ``X`` (shape ``(H, W)``).
 
-    ``grad_output`` (shape ``(H_out, W_out)``, default all ones) is the upstream gradient,
-    ``H_out = floor((H + 2*padding - kernel_size) / stride) + 1``. The last step's
-    ``grad_so_far`` equals ``loops.max_pool2d_backward`` (``mode='max'``) or
-    ``loops.avg_pool2d_backward`` (``mode='avg'``) bit for bit.
+    The pooling is given as ``mode='max'`` (default) or ``'avg'`` plus ``F.max_pool2d`` /
+    ``F.avg_pool2d``'s ``kernel_size, stride, padding`` (positional or by name), or as one
+    :class:`~pooling_book.settings.PoolSettings`; dilation, ``ceil_mode`` and the other
+    average keywords keep their defaults. ``grad_output`` (shape ``(H_out, W_out)`` by
+    :func:`pooling_lib.shapes.pooled_size`, default all ones) is the upstream gradient. The
+    last step's ``grad_so_far`` equals ``loops.max_pool2d_backward`` (max) or
+    ``loops.avg_pool2d_backward`` (avg) bit for bit. Raises ``TypeError``/``ValueError``
+    naming the argument for a wrong ``X``, ``grad_output`` or pooling setting.
     """
-    X = _check_2d("X", X).detach()
-    if mode not in ("max", "avg"):
-        raise ValueError(f"backward_steps: mode must be 'max' or 'avg', got {mode!r}")
     fn = "backward_steps"
-    args = check_pool_args(fn, kernel_size, stride, padding, 1, False, input_shape=(1, *X.shape))
+    X = _check_2d("X", X).detach()
+    mode, args = _pool_args(fn, X, pool, keywords)
     out_h, out_w = args.output_size
     if grad_output is None:
         grad_output = torch.ones(out_h, out_w, dtype=X.dtype)
@@ -84,20 +96,22 @@ def backward_steps(
     (k_h, k_w), (s_h, s_w), (p_h, p_w) = args.kernel_size, args.stride, args.padding
     H, W = X.shape
     if mode == "max":
-        _, index = loops.max_pool2d(X[None], kernel_size, stride, padding, return_indices=True)
+        _, index = loops.max_pool2d(
+            X[None], (k_h, k_w), (s_h, s_w), (p_h, p_w), return_indices=True
+        )
         index = index[0]
     grad = torch.zeros(H, W, dtype=grad_output.dtype)
     steps = []
     for i in range(out_h):
         for j in range(out_w):
-            rows = tuple(window_positions(i, k_h, s_h, p_h))
-            cols = tuple(window_positions(j, k_w, s_w, p_w))
+            window = Window.at((i, j), (H, W), (k_h, k_w), (s_h, s_w), (p_h, p_w))
+            rows, cols = window.rows, window.cols
             if mode == "max":
                 flat = int(index[i, j])
                 receivers = ((flat // W, flat % W),)
                 share = grad_output[i, j]
             else:
-                receivers = tuple((r, c) for r in rows for c in cols if 0 <= r < H and 0 <= c < W)
+                receivers = tuple(window.cells_of(INPUT))  # shares on padding are dropped
                 share = grad_output[i, j] / (k_h * k_w)
             for r, c in receivers:
                 grad[r, c] += share
@@ -107,24 +121,22 @@ def backward_steps(
 
 def backward_animation(
     X: torch.Tensor,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    mode: str = "max",
+    *pool: object,
     grad_output: torch.Tensor | None = None,
     interval: int = 1000,
     dpi: float = 90,
+    **keywords: object,
 ) -> HTML:
-    """A player (HTML and JavaScript, no kernel needed) of :func:`backward_steps`.
+    """A player (HTML and JavaScript, no kernel needed) of :func:`backward_steps` (same
+    arguments; ``interval`` is the time per frame in milliseconds).
 
     Each frame shows the input ``X`` (shape ``(H, W)``) with the window of one output and
     the cells it sends gradient to (green), the upstream gradient ``grad_output`` (shape
     ``(H_out, W_out)``) with that output, and the input gradient accumulated so far.
     """
-    steps = backward_steps(X, kernel_size, stride, padding, mode, grad_output)
-    args = check_pool_args(
-        "backward_animation", kernel_size, stride, padding, input_shape=(1, *X.shape)
-    )
+    X = _check_2d("X", X)
+    mode, args = _pool_args("backward_animation", X, pool, keywords)
+    steps = backward_steps(X, mode=mode, grad_output=grad_output, **_keywords(args))
     G = torch.ones(args.output_size) if grad_output is None else grad_output
     pad = args.padding
     H, W = X.shape
@@ -168,3 +180,8 @@ def _columns(*widths: int) -> list[tuple[float, float]]:
         out.append((x / total, w / total))
         x += w + gap
     return out
+
+
+def _keywords(args: PoolArgs) -> dict[str, tuple[int, ...]]:
+    """The checked window arguments as keywords."""
+    return {"kernel_size": args.kernel_size, "stride": args.stride, "padding": args.padding}

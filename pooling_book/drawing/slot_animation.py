@@ -22,9 +22,10 @@ from IPython.display import HTML
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
+from pooling_book.drawing.keywords import settings_from_call
 from pooling_book.drawing.palette import ACCENT_FILL, RECEIVE
 from pooling_book.drawing.value_grid import draw_value_grid
-from pooling_lib.shapes import check_pool_args, window_positions
+from pooling_lib.shapes import PoolArgs, check_pool_args, window_positions
 
 __all__ = ["SlotStep", "slot_animation", "slot_steps"]
 
@@ -41,20 +42,27 @@ class SlotStep:
     output: torch.Tensor
 
 
-def slot_steps(
-    X: torch.Tensor,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-) -> list[SlotStep]:
-    """The ``k_h * k_w`` steps of max pooling ``X`` (shape ``(H, W)``) slot by slot.
+_DRAWS = ("kernel_size", "stride", "padding")
 
-    Output shape ``(H_out, W_out)``, ``H_out = floor((H + 2*padding - kernel_size)/stride) + 1``.
-    """
+
+def _max_args(fn: str, X: object, args: tuple, kwargs: dict) -> PoolArgs:
     if not isinstance(X, torch.Tensor) or X.dim() != 2:
         got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-        raise ValueError(f"slot_steps: X must be a 2-D tensor (H, W), got {got}")
-    args = check_pool_args("slot_steps", kernel_size, stride, padding, input_shape=(1, *X.shape))
+        raise ValueError(f"{fn}: X must be a 2-D tensor (H, W), got {got}")
+    s = settings_from_call(fn, args, kwargs, modes=("max",), draws=_DRAWS)
+    return check_pool_args(fn, s.kernel_size, s.step, s.padding, input_shape=(1, *X.shape))
+
+
+def slot_steps(X: torch.Tensor, *pool: object, **keywords: object) -> list[SlotStep]:
+    """The ``k_h * k_w`` steps of max pooling ``X`` (shape ``(H, W)``) slot by slot.
+
+    The pooling is given as ``F.max_pool2d``'s ``kernel_size, stride, padding`` (positional
+    or by name) or as one :class:`~pooling_book.settings.PoolSettings` (mode ``'max'``, no
+    dilation, no ``ceil_mode``). Output shape ``(H_out, W_out)`` by
+    :func:`pooling_lib.shapes.pooled_size`. Raises ``ValueError`` for an ``X`` that is not
+    2-D and for settings PyTorch refuses (the message of ``pooling_lib.shapes``).
+    """
+    args = _max_args("slot_steps", X, pool, keywords)
     (k_h, k_w), (s_h, s_w), (p_h, p_w) = args.kernel_size, args.stride, args.padding
     out_h, out_w = args.output_size
     Xp = F.pad(X.detach(), (p_w, p_w, p_h, p_h), value=float("-inf"))
@@ -74,17 +82,13 @@ def slot_steps(
 
 
 def slot_animation(
-    X: torch.Tensor,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    interval: int = 1200,
-    dpi: float = 90,
+    X: torch.Tensor, *pool: object, interval: int = 1200, dpi: float = 90, **keywords: object
 ) -> HTML:
-    """A player (HTML and JavaScript, no kernel needed) of :func:`slot_steps`: the padded
-    input with the cells of one slot's slice, the slice, and ``Y`` so far."""
-    steps = slot_steps(X, kernel_size, stride, padding)
-    args = check_pool_args("slot_animation", kernel_size, stride, padding)
+    """A player (HTML and JavaScript, no kernel needed) of :func:`slot_steps` (same pooling
+    arguments): the padded input with the cells of one slot's slice, the slice, and ``Y`` so
+    far. ``interval`` is the time per frame in milliseconds."""
+    args = _max_args("slot_animation", X, pool, keywords)
+    steps = slot_steps(X, args.kernel_size, args.stride, args.padding)
     pad = args.padding
     H, W = X.shape
     out_h, out_w = steps[0].values.shape

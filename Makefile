@@ -52,7 +52,8 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py $(wildcard tools/site_js/*.js)
+$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py $(wildcard tools/site_js/*.js) \
+	$(wildcard pooling_book/explorer/*.js)
 	$(PY) tools/vendor_assets.py
 
 assets: $(ASSETS_STAMP)

@@ -13,7 +13,10 @@ Copies, from ``node_modules`` (pinned exactly by package.json and package-lock.j
 * ``font-awesome/``: Font Awesome 4 (``css/`` and ``fonts/``), for the buttons of
   matplotlib's ``to_jshtml`` animations;
 * ``ipywidgets-offline.js`` (ours, from ``tools/site_js/``): tells RequireJS where the
-  HTML manager's fonts are, and lets ipywidgets typeset labels with MathJax 3.
+  HTML manager's fonts are, and lets ipywidgets typeset labels with MathJax 3;
+* ``pooling-explorer/``: the explorer's ES modules (``explorer.js``, ``pooling.js``), package
+  data of ``pooling_book.explorer``; a page with an explorer imports them only when it has
+  one (see ``pooling_book/explorer/widget.py``).
 
 ``_config.yml`` lists ``_build/site-extra`` in ``html_extra_path``, so Sphinx copies it to
 ``_build/html/vendor/``, and points ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` there.
@@ -33,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 OWN_JS = ROOT / "tools" / "site_js"
+EXPLORER_JS = ROOT / "pooling_book" / "explorer"
 DEST = ROOT / "_build" / "site-extra" / "vendor"
 
 # package name -> (folder under vendor/, [(path or glob inside the package, target folder)]).
@@ -95,6 +99,9 @@ def stage(dest: Path = DEST) -> dict[str, dict[str, str]]:
                 shutil.copy2(src, out / src.name)
     for script in sorted(OWN_JS.glob("*.js")):
         shutil.copy2(script, dest / script.name)
+    (dest / "pooling-explorer").mkdir()
+    for module in sorted(EXPLORER_JS.glob("*.js")):
+        shutil.copy2(module, dest / "pooling-explorer" / module.name)
     (dest / "VERSIONS.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
     return versions
 

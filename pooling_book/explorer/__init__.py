@@ -1,0 +1,63 @@
+"""The pooling explorer: one component, live in Jupyter and on the book's static website.
+
+``explore(X, kernel_size=3, stride=2, padding=1)`` is all a chapter needs. The parts:
+
+* ``pooling.js``: the pooling in the browser, a port of ``pooling_lib.loops`` and of the
+  argument rules of ``pooling_lib.shapes`` (same messages);
+* ``explorer.js``: the view (controls, drawing, explanations), an anywidget front end that
+  also mounts itself on the static site;
+* :mod:`~pooling_book.explorer.widget`: :class:`Explorer`, the anywidget whose traits are the
+  view's controls, checked in Python with ``pooling_lib``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from pooling_book.explorer.widget import Explorer
+from pooling_book.settings import PoolSettings
+
+__all__ = ["Explorer", "explore"]
+
+
+def explore(
+    X: torch.Tensor,
+    *,
+    mode: str = "max",
+    kernel_size: int | tuple[int, int] = 2,
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+    norm_type: float = 2.0,
+    batch: int = 0,
+    channel: int = 0,
+    position: tuple[int, int] = (0, 0),
+) -> Explorer:
+    """Explore pooling ``X`` of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
+
+    The keywords are ``torch.nn.functional.max_pool2d`` / ``avg_pool2d`` / ``lp_pool2d``'s,
+    plus ``mode`` (``"max"``, ``"avg"`` or ``"lp"``) and the plane and output cell shown
+    first (``batch``, ``channel``, ``position``). The output has shape
+    ``(N, C, H_out, W_out)`` with
+    ``H_out = floor((H + 2·padding − dilation·(kernel_size − 1) − 1) / stride) + 1``
+    (``ceil`` with ``ceil_mode``; ``pooling_lib.shapes.pooled_size``).
+
+    Returns an :class:`Explorer` widget; as the last expression of a cell it shows the
+    explorer. Invalid settings are shown with pooling_lib's message, not raised; a value of
+    the wrong form (``kernel_size=1.5``, ``mode="min"``) raises ``TypeError``/``ValueError``.
+    """
+    settings = PoolSettings.create(
+        mode=mode,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+        norm_type=norm_type,
+    )
+    return Explorer(X, settings, batch=batch, channel=channel, position=list(position))

@@ -1,0 +1,258 @@
+"""The pooling explorer as an anywidget: ``explorer.js`` draws it, Python checks it.
+
+Every control of the view is a synced trait, named as ``torch.nn.functional``'s keywords::
+
+    ex = explore(torch.arange(16.0).reshape(4, 4), kernel_size=3, padding=1, stride=2)
+    ex.kernel_size = (2, 2)      # the view redraws
+    ex.mode = "avg"
+    ex.settings                  # PoolSettings(mode='avg', kernel_size=(2, 2), ...)
+    ex.position                  # [i, j], the output cell the reader looks at
+
+Whenever a setting, the input values, the batch or the channel change (from Python or from
+the view), :meth:`Explorer.check` pools the tensor with ``pooling_lib.functional`` and with
+the teaching loops of ``pooling_lib.loops`` and puts the outcome in the ``python`` trait: the
+view shows whether they agree and whether the browser's drawing shows the same values. An
+invalid setting is not raised: ``python["error"]`` holds pooling_lib's message, which the
+view shows as its own (the browser words the rules the same way).
+
+Outside a kernel (the book's website) the output's ``text/html`` part carries the same
+module: :meth:`Explorer.static_html`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from importlib import resources
+
+import anywidget
+import torch
+import traitlets
+
+from pooling_book.drawing import palette
+from pooling_book.settings import KEYWORDS, MODES, PoolSettings, as_pair
+from pooling_lib import functional, loops
+
+__all__ = ["Explorer", "esm_source", "format_value", "SITE_MODULE"]
+
+# Where the book's website serves the module (tools/vendor_assets.py copies it there).
+SITE_MODULE = "vendor/pooling-explorer/explorer.js"
+_LOADER = (
+    '<script type="module">'
+    "const root = document.documentElement.dataset.content_root;"
+    f'if (root !== undefined) import(root + "{SITE_MODULE}").then((m) => m.mountAll());'
+    "</script>"
+)
+
+
+def esm_source() -> str:
+    """The widget's one ES module: ``pooling.js`` followed by ``explorer.js`` (whose import of
+    ``./pooling.js`` is dropped; a widget's module cannot load a second file)."""
+    folder = resources.files("pooling_book.explorer")
+    pooling = folder.joinpath("pooling.js").read_text(encoding="utf-8")
+    view = folder.joinpath("explorer.js").read_text(encoding="utf-8")
+    start = view.index("import {")
+    end = view.index('from "./pooling.js";') + len('from "./pooling.js";')
+    return pooling + "\n" + view[:start] + view[end:]
+
+
+def format_value(v: float) -> str:
+    """A value as the drawing prints it (``formatValue`` in pooling.js): at most two
+    decimals, halves rounded away from zero, ``nan``, ``inf``, ``-inf``."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    text = str(Decimal(v).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
+
+
+def _as_json(v: float) -> float | str:
+    return v if math.isfinite(v) else ("NaN" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+
+
+def _from_json(v: float | str) -> float:
+    return float(v)
+
+
+class _Pair(traitlets.List):
+    """An ``(h, w)`` pair of ints; an int ``k`` means ``(k, k)`` (PyTorch's convention)."""
+
+    def __init__(self, default: tuple[int, int], **kwargs) -> None:
+        super().__init__(traitlets.Int(), default_value=list(default), minlen=2, maxlen=2, **kwargs)
+
+    def validate(self, obj, value):
+        try:
+            value = list(as_pair(value, self.name))
+        except TypeError as exc:
+            raise traitlets.TraitError(str(exc)) from None
+        return super().validate(obj, value)
+
+
+class Explorer(anywidget.AnyWidget):
+    """Slide a pooling window over ``X`` of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
+
+    Traits (synced with the view): the pooling keywords of :class:`PoolSettings`
+    (``mode``, ``kernel_size``, ``stride``, ``padding``, ``dilation`` as ``[h, w]`` lists,
+    ``ceil_mode``, ``count_include_pad``, ``divisor_override``, ``norm_type``), ``batch``
+    and ``channel`` (the plane shown), ``position`` (the output cell ``[i, j]``), ``view``
+    (``"values"`` or ``"gradient"``), ``values`` (the input, flattened, editable in the view)
+    and ``python`` (the check, read-only). Raises ``TypeError``/``ValueError`` naming ``X``
+    for a tensor of another shape.
+    """
+
+    _esm = esm_source()
+
+    values = traitlets.List().tag(sync=True)
+    shape = traitlets.List(traitlets.Int()).tag(sync=True)
+    dtype = traitlets.Unicode("float32").tag(sync=True)
+    mode = traitlets.Enum(MODES, default_value="max").tag(sync=True)
+    kernel_size = _Pair((2, 2)).tag(sync=True)
+    stride = _Pair((2, 2)).tag(sync=True)
+    padding = _Pair((0, 0)).tag(sync=True)
+    dilation = _Pair((1, 1)).tag(sync=True)
+    ceil_mode = traitlets.Bool(False).tag(sync=True)
+    count_include_pad = traitlets.Bool(True).tag(sync=True)
+    divisor_override = traitlets.Int(None, allow_none=True).tag(sync=True)
+    norm_type = traitlets.Float(2.0).tag(sync=True)
+    batch = traitlets.Int(0).tag(sync=True)
+    channel = traitlets.Int(0).tag(sync=True)
+    position = traitlets.List(traitlets.Int(), default_value=[0, 0]).tag(sync=True)
+    view = traitlets.Enum(("values", "gradient"), default_value="values").tag(sync=True)
+    python = traitlets.Dict().tag(sync=True)
+    live = traitlets.Bool(True).tag(sync=True)
+    palette = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, X: torch.Tensor, settings: PoolSettings | None = None, **kwargs) -> None:
+        X = _as_batch(X)
+        settings = (settings or PoolSettings()).effective()
+        super().__init__(
+            values=[_as_json(v) for v in X.flatten().tolist()],
+            shape=list(X.shape),
+            dtype="float64" if X.dtype == torch.float64 else "float32",
+            palette={name: getattr(palette, name) for name in palette.__all__},
+            **{k: v for k, v in settings.as_dict().items()},
+            **kwargs,
+        )
+        n, c = X.shape[:2]
+        for name, size in (("batch", n), ("channel", c)):
+            if not 0 <= getattr(self, name) < size:
+                raise ValueError(f"explore: {name}={getattr(self, name)} must be in [0, {size})")
+        self.check()
+
+    @property
+    def X(self) -> torch.Tensor:
+        """The input as the view shows it (after the reader's edits), ``(N, C, H, W)``."""
+        dtype = torch.float64 if self.dtype == "float64" else torch.float32
+        flat = torch.tensor([_from_json(v) for v in self.values], dtype=dtype)
+        return flat.reshape(self.shape)
+
+    @property
+    def settings(self) -> PoolSettings:
+        """The view's current settings."""
+        return PoolSettings.create(**{name: self._setting(name) for name in KEYWORDS})
+
+    def _setting(self, name: str):
+        value = getattr(self, name)
+        return tuple(value) if isinstance(value, list) else value
+
+    @traitlets.observe(*KEYWORDS, "values", "batch", "channel")
+    def _changed(self, change) -> None:
+        self.check()
+
+    def check(self) -> dict:
+        """Pool with ``pooling_lib.functional`` and ``pooling_lib.loops``, compare, and store
+        the outcome in ``self.python`` (also returned)."""
+        s = self.settings
+        x = self.X
+        fn = f"{s.mode}_pool2d"
+        state = {
+            "settings": {name: self._setting(name) for name in KEYWORDS},
+            "batch": self.batch,
+            "channel": self.channel,
+            "input": list(self.values),
+        }
+        try:
+            out = _pool(functional, s, x)
+        except (ValueError, TypeError) as exc:
+            self.python = state | {"ok": True, "error": str(exc), "check": f"pooling_lib: {exc}"}
+            return self.python
+        reference, name = _reference(s, x)
+        same = out.shape == reference.shape and bool(
+            torch.allclose(out, reference, rtol=1e-5, atol=1e-6, equal_nan=True)
+        )
+        shape = tuple(out.shape)
+        verdict = "agree" if same else "DISAGREE"
+        plane = out[self.batch, self.channel].flatten().tolist()
+        self.python = state | {
+            "ok": same,
+            "error": None,
+            "shape": list(shape),
+            "values": [format_value(v) for v in plane],
+            "check": f"Python: pooling_lib.functional.{fn} and {name} {verdict} on the whole "
+            f"input (output shape {shape}).",
+        }
+        return self.python
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = self.static_html()
+        return bundle
+
+    def static_html(self) -> str:
+        """The explorer for a page without a kernel: the state as JSON in a ``<div>`` that the
+        site's copy of ``explorer.js`` turns into the same view, and a sentence for readers
+        without JavaScript."""
+        state = {name: getattr(self, name) for name in self.keys if not name.startswith("_")}
+        state = {k: v for k, v in state.items() if k not in ("layout", "tabbable", "tooltip")}
+        state["live"] = False
+        s = self.settings
+        summary = (
+            f"Pooling explorer: {s.mode}_pool2d on X of shape {tuple(self.shape)}. "
+            + (
+                f"Output shape {tuple(self.python['shape'])}. "
+                if self.python.get("shape")
+                else f"{self.python.get('error')} "
+            )
+            + "It runs in the browser on the book's website and as a live widget in Jupyter."
+        )
+        return (
+            f'<div class="pooling-explorer" data-state="{html.escape(json.dumps(state))}">'
+            f"<p>{html.escape(summary)}</p></div>{_LOADER}"
+        )
+
+
+def _as_batch(X: object) -> torch.Tensor:
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"explore: X must be a torch.Tensor, got {type(X).__name__}")
+    if X.dim() not in (2, 3, 4) or X.numel() == 0:
+        raise ValueError(
+            f"explore: X of shape {tuple(X.shape)} must be (H, W), (C, H, W) or (N, C, H, W) "
+            "and not empty"
+        )
+    if X.dtype not in (torch.float32, torch.float64):
+        X = X.float()
+    while X.dim() < 4:
+        X = X.unsqueeze(0)
+    return X.detach().cpu()
+
+
+def _pool(module, s: PoolSettings, x: torch.Tensor) -> torch.Tensor:
+    return getattr(module, f"{s.mode}_pool2d")(x, **s.call_kwargs())
+
+
+def _reference(s: PoolSettings, x: torch.Tensor) -> tuple[torch.Tensor, str]:
+    """The teaching loops' result; for lp (no loop of its own) PyTorch's formula on the loop
+    average: ``(avg_pool2d(x**p) * kh * kw) ** (1/p)``."""
+    if s.mode != "lp" or hasattr(loops, "lp_pool2d"):
+        return _pool(loops, s, x), f"pooling_lib.loops.{s.mode}_pool2d"
+    e = s.effective()
+    p = e.norm_type
+    mean = loops.avg_pool2d(x.pow(p), e.kernel_size, e.step, 0, e.ceil_mode)
+    k = e.kernel_size[0] * e.kernel_size[1]
+    return mean.mul(k).pow(1.0 / p), "(loops.avg_pool2d(x**p)·kh·kw)**(1/p)"

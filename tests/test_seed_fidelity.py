@@ -1,7 +1,11 @@
-"""The seed's code and printed outputs appear, unchanged, in the chapter notebook.
+"""The source's code and printed outputs appear, unchanged, in the first chapter.
 
-Nothing from the seed is copied into this file: its ```python blocks and the indented
-output blocks that follow them are parsed from the seed text itself.
+The source (called "the seed" inside the repository, never on a page) is a Chinese study
+note on d2l's pooling section. Nothing from it is copied into this file: its ```python
+blocks and the indented output blocks that follow them are parsed from the text itself.
+The chapter defines ``pool2d`` in its own cell, exactly as the source does; the library's
+copy, ``pooling_lib.loops.pool2d``, must be that cell character for character (as d2l's
+``#@save`` keeps its package in step with its text).
 """
 
 from __future__ import annotations
@@ -26,10 +30,6 @@ SEED = Path(os.environ.get("POOLING_SEED", ROOT / "book" / "seed" / SEED_NAME))
 SHARED_SEED = ROOT.parent / "shared" / "seed" / SEED_NAME
 NOTEBOOK = ROOT / "notebooks" / "pooling.ipynb"
 
-# An import of this line brings the seed's function into the notebook; its source
-# counts as notebook code at the place of the import.
-POOL2D_IMPORT = "from pooling_lib.loops import pool2d"
-
 
 @dataclass
 class SeedBlock:
@@ -41,6 +41,7 @@ class SeedBlock:
 class Notebook:
     code_lines: list[str] = field(default_factory=list)
     stdout: list[str] = field(default_factory=list)  # one entry per code cell
+    cells: list[str] = field(default_factory=list)  # the source of each code cell
 
 
 def parse_seed(text: str) -> list[SeedBlock]:
@@ -74,15 +75,12 @@ def parse_seed(text: str) -> list[SeedBlock]:
 
 def read_notebook(path: Path) -> Notebook:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    pool2d_source = inspect.getsource(pooling_lib.loops.pool2d).splitlines()
     result = Notebook()
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
-        for line in "".join(cell["source"]).splitlines():
-            result.code_lines.append(line)
-            if line.strip() == POOL2D_IMPORT:
-                result.code_lines.extend(pool2d_source)
+        result.code_lines.extend("".join(cell["source"]).splitlines())
+        result.cells.append("".join(cell["source"]))
         result.stdout.append(
             "".join(
                 "".join(o["text"])
@@ -152,14 +150,42 @@ def test_every_seed_output_is_stored_character_for_character(seed_blocks, notebo
     find_outputs_in_order([b.output for b in seed_blocks], notebook.stdout)
 
 
-def test_pool2d_source_is_shown_in_the_notebook(seed_blocks, notebook):
-    """The seed's def appears in a stored output, so the reader sees the code that runs."""
-    seed_def = [line for line in seed_blocks[0].code if line.strip()]
-    first = next(k for k, line in enumerate(seed_def) if line.startswith("def pool2d"))
-    last = next(k for k, line in enumerate(seed_def) if line.strip() == "return Y")
-    seed_def_text = "\n".join(seed_def[first : last + 1]) + "\n"
-    assert any(seed_def_text in out for out in notebook.stdout)
-    assert seed_def_text in inspect.getsource(pooling_lib.loops.pool2d)
+def seed_definition(seed_blocks: list[SeedBlock]) -> str:
+    """The source's ``def pool2d`` ... ``return Y``, as it is written there."""
+    code = seed_blocks[0].code
+    first = next(k for k, line in enumerate(code) if line.startswith("def pool2d"))
+    last = next(k for k, line in enumerate(code) if line.strip() == "return Y")
+    return "\n".join(code[first : last + 1])
+
+
+def library_definition() -> str:
+    """``pooling_lib.loops.pool2d``'s source without its decorator lines."""
+    source = inspect.getsource(pooling_lib.loops.pool2d)
+    return "\n".join(line for line in source.splitlines() if not line.startswith("@"))
+
+
+def assert_same_code(ours: str, theirs: str, what: str) -> None:
+    for k, (a, b) in enumerate(zip(ours.splitlines(), theirs.splitlines(), strict=False)):
+        assert a == b, f"{what}, line {k + 1}: {a!r} != {b!r}"
+    assert ours == theirs, f"{what}: different length or line ends"
+
+
+def test_chapter_defines_pool2d_in_its_own_cell_as_the_seed_does(seed_blocks, notebook):
+    cells = [c for c in notebook.cells if "def pool2d" in c]
+    assert len(cells) == 1, "exactly one chapter cell defines pool2d"
+    assert_same_code(cells[0], seed_definition(seed_blocks), "chapter cell vs source")
+
+
+def test_library_copy_of_pool2d_is_the_chapter_cell(notebook):
+    (cell,) = [c for c in notebook.cells if "def pool2d" in c]
+    assert_same_code(library_definition(), cell, "pooling_lib.loops.pool2d vs chapter cell")
+
+
+def test_a_changed_library_character_is_caught(notebook):
+    (cell,) = [c for c in notebook.cells if "def pool2d" in c]
+    changed = library_definition().replace("p_h+1", "p_h+2")
+    with pytest.raises(AssertionError, match="line 3"):
+        assert_same_code(changed, cell, "changed copy")
 
 
 def test_notebook_opens_like_the_seed(seed_blocks, notebook):

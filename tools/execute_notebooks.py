@@ -8,7 +8,8 @@ kernel of this virtual environment (the Python running this script), with the no
 folder as working directory and the variables of ``tools/notebook_env.py`` set (fixed SVG
 hash salt and date, hash seed, one thread). The outputs are written back into the file
 together with the state of every ipywidget (``store_widget_state``), which the static
-site needs to show widgets. A cell that raises stops that notebook; the file is then left
+site needs to show widgets; the explorer's anywidget state is dropped (its outputs carry a
+static rendering of their own). A cell that raises stops that notebook; the file is then left
 unchanged and the command exits with status 1.
 """
 
@@ -59,8 +60,17 @@ def execute_notebook(path: Path, timeout: int) -> None:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     widgets = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
-    if widgets is not None and not widgets.get("state"):
-        nb.metadata.pop("widgets")
+    if widgets is not None:
+        # anywidgets (the explorer) carry their own static rendering in each output's
+        # text/html, which the site shows; their saved state would only add their module.
+        # Their Layout and Style models go with them.
+        state = widgets.get("state", {})
+        for model_id in [k for k, v in state.items() if v.get("model_module") == "anywidget"]:
+            for value in state.pop(model_id).get("state", {}).values():
+                if isinstance(value, str) and value.startswith("IPY_MODEL_"):
+                    state.pop(value.removeprefix("IPY_MODEL_"), None)
+        if not state:
+            nb.metadata.pop("widgets")
     nbformat.validate(nb)
     nbformat.write(nb, path)
 

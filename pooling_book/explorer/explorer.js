@@ -423,9 +423,11 @@ export function mount(el, model) {
       math = cell.winner ? `max(${read.map(show).join(", ")}) = ${v}` : `max(${read.map(show).join(", ")}) = -inf: the window holds padding only, so no input receives its gradient`;
     } else if (e.mode === "avg") {
       math = `(${read.map(show).join(" + ")}) / ${cell.divisor} = ${formatValue(cell.sum)} / ${cell.divisor} = ${v}`;
+    } else if (!Number.isFinite(e.norm_type)) {
+      math = `${e.norm_type > 0 ? "max" : "min"}(|${read.filter((c) => c.kind === "input").map((c) => formatValue(c.value)).join("|, |")}|) = ${v}`;
     } else {
       const p = pyFloat(e.norm_type);
-      math = `(${read.filter((c) => c.kind === "input").map((c) => `${formatValue(c.value)}^${p}`).join(" + ")}) · ${e.kernel_size[0] * e.kernel_size[1]}/${cell.divisor} = ${formatValue(cell.scaled)}; ${formatValue(cell.scaled)}^(1/${p}) = ${v}`;
+      math = `(${read.filter((c) => c.kind === "input").map((c) => `${formatValue(c.value)}^${p}`).join(" + ")})^(1/${p}) = ${formatValue(cell.sum)}^(1/${p}) = ${v}`;
     }
     const beyond = cell.cells.some((c) => c.kind === "beyond") ? " Part of this window hangs over the padded input (ceil_mode); those cells are ignored." : "";
     arithmetic.textContent = `out[${i}, ${j}]: ${math}.${beyond}`;
@@ -456,7 +458,11 @@ export function mount(el, model) {
     if (e.mode === "avg") args.push(`count_include_pad=${pyRepr(e.count_include_pad)}`, `divisor_override=${pyRepr(e.divisor_override)}`);
     const fn = { max: "max_pool2d", avg: "avg_pool2d", lp: "lp_pool2d" }[e.mode];
     const first = e.mode === "lp" ? `X, norm_type=${pyFloat(e.norm_type)}, ` : "X, ";
-    call.textContent = `torch.nn.functional.${fn}(${first}${args.join(", ")})\n# output shape (${N}, ${C}, ${result.shape.join(", ")})`;
+    let note = "";
+    if (e.mode === "lp" && e.ceil_mode && cell.cells.some((x) => x.kind !== "input")) {
+      note = "\n# this window is partial: pooling_lib sums its real inputs; PyTorch scales their average by the full kernel size (pooling_lib's torch_compatible=True)";
+    }
+    call.textContent = `torch.nn.functional.${fn}(${first}${args.join(", ")})\n# output shape (${N}, ${C}, ${result.shape.join(", ")})${note}`;
   }
 
   // Python's check (pooling_lib against its loops), when it was made for what is shown.

@@ -147,11 +147,10 @@ export function poolCell(plane, H, W, e, i, j, f32) {
     result.winner = argbest;
     return result;
   }
-  // avg (and lp on x**p): sum in row-major order, padding adds zero
-  const p = e.norm_type;
-  const term = (v) => (e.mode === "lp" ? r32(v ** p) : v);
+  if (e.mode === "lp") return lpCell(result, inside, e.norm_type, W, r32);
+  // avg: sum in row-major order (padding adds zero), then one division
   let sum = 0;
-  for (const cell of inside) sum = r32(sum + term(cell.value));
+  for (const cell of inside) sum = r32(sum + cell.value);
   const end = (start, k, pad, size) => Math.min(start + k, size + pad);
   const h0 = rows[0], w0 = cols[0];
   const h1 = end(h0, e.kernel_size[0], e.padding[0], H);
@@ -162,16 +161,35 @@ export function poolCell(plane, H, W, e, i, j, f32) {
   else divisor = (Math.min(h1, H) - Math.max(h0, 0)) * (Math.min(w1, W) - Math.max(w0, 0));
   result.sum = sum;
   result.divisor = divisor;
-  const mean = r32(sum / divisor) + 0; // + 0: PyTorch adds to a zeroed output (-0 -> 0)
-  if (e.mode === "avg") {
-    result.value = mean;
-    for (const cell of inside) result.grad.set(cell.r * W + cell.c, 1 / divisor);
+  result.value = r32(sum / divisor) + 0; // + 0: PyTorch adds to a zeroed output (-0 -> 0)
+  for (const cell of inside) result.grad.set(cell.r * W + cell.c, 1 / divisor);
+  return result;
+}
+
+// Lp pooling as pooling_lib.functional.lp_pool: (sum of the window's inputs x**p) ** (1/p),
+// only real inputs counted (also in a partial ceil_mode window); p = inf is max |x|,
+// p = -inf is min |x|.
+function lpCell(result, inside, p, W, r32) {
+  if (!Number.isFinite(p)) {
+    const sign = p > 0 ? 1 : -1;
+    let best = -Infinity;
+    let argbest = null;
+    for (const cell of inside) {
+      const v = sign * Math.abs(cell.value);
+      if (argbest === null || v > best || v !== v) {
+        best = v;
+        argbest = cell;
+      }
+    }
+    result.value = sign * best;
+    if (argbest) result.grad.set(argbest.r * W + argbest.c, Math.sign(argbest.value));
+    result.winner = argbest;
     return result;
   }
-  // lp_pool2d: (avg_pool2d(x**p) * kh * kw) ** (1/p), as PyTorch computes it
-  const k = e.kernel_size[0] * e.kernel_size[1];
-  result.scaled = r32(mean * k);
-  result.value = r32(result.scaled ** (1 / p));
+  let sum = 0;
+  for (const cell of inside) sum = r32(sum + r32(cell.value ** p));
+  result.sum = r32(sum / 1) + 0; // avg_pool2d(x**p, divisor_override=1)
+  result.value = r32(result.sum ** r32(1 / p));
   for (const cell of inside) {
     // d out / d x = (x / out) ** (p - 1)
     result.grad.set(cell.r * W + cell.c, (cell.value / result.value) ** (p - 1));

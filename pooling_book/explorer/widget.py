@@ -247,12 +247,5 @@ def _pool(module, s: PoolSettings, x: torch.Tensor) -> torch.Tensor:
 
 
 def _reference(s: PoolSettings, x: torch.Tensor) -> tuple[torch.Tensor, str]:
-    """The teaching loops' result; for lp (no loop of its own) PyTorch's formula on the loop
-    average: ``(avg_pool2d(x**p) * kh * kw) ** (1/p)``."""
-    if s.mode != "lp" or hasattr(loops, "lp_pool2d"):
-        return _pool(loops, s, x), f"pooling_lib.loops.{s.mode}_pool2d"
-    e = s.effective()
-    p = e.norm_type
-    mean = loops.avg_pool2d(x.pow(p), e.kernel_size, e.step, 0, e.ceil_mode)
-    k = e.kernel_size[0] * e.kernel_size[1]
-    return mean.mul(k).pow(1.0 / p), "(loops.avg_pool2d(x**p)·kh·kw)**(1/p)"
+    """The teaching loops' result for the same call, and the loop function's name."""
+    return _pool(loops, s, x), f"pooling_lib.loops.{s.mode}_pool2d"

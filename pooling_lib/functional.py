@@ -36,6 +36,7 @@ import torch
 
 from pooling_lib._kernels.adaptive import adaptive_avg_pool, adaptive_max_pool
 from pooling_lib._kernels.avg import avg_pool
+from pooling_lib._kernels.common import in_layout_of, transformed
 from pooling_lib._kernels.max import max_pool
 from pooling_lib.shapes import (
     check_adaptive_output_size,
@@ -70,8 +71,15 @@ def _check_bool(fn: str, name: str, value: object) -> None:
 
 
 def _batched(input: torch.Tensor, dims: int) -> torch.Tensor:
-    """``(C, *spatial)`` -> ``(1, C, *spatial)``; batched inputs unchanged."""
-    return input if input.dim() == dims + 2 else input.unsqueeze(0)
+    """``(C, *spatial)`` -> ``(1, C, *spatial)``; batched inputs unchanged.
+
+    PyTorch's 1-d and 2-d kernels treat an unbatched input as contiguous whatever its strides
+    (its output layout follows ``suggest_memory_format()``, which is contiguous for 2-d and
+    3-d tensors), so those are made contiguous; its 3-d kernels keep a channels-last layout.
+    """
+    if input.dim() == dims + 2:
+        return input
+    return (input if dims == 3 else input.contiguous()).unsqueeze(0)
 
 
 def _unbatch(result, input: torch.Tensor, dims: int):
@@ -89,6 +97,14 @@ def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode
     )
     _check_bool(fn, "return_indices", return_indices)
     result = max_pool(_batched(input, dims), args, return_indices)
+    if dims == 3 and input.dim() == 4 and not input.is_contiguous():
+        if input.unsqueeze(0).is_contiguous(memory_format=torch.channels_last_3d):
+            # PyTorch keeps the layout of an unbatched channels-last (dense) 3-d input
+            fmt = torch.channels_last_3d
+            if return_indices:
+                result = tuple(r.contiguous(memory_format=fmt) for r in result)
+            else:
+                result = result.contiguous(memory_format=fmt)
     return _unbatch(result, input, dims)
 
 
@@ -169,9 +185,10 @@ def _avg_pool(
     _check_bool(fn, "count_include_pad", count_include_pad)
     divisor_override = check_divisor_override(fn, divisor_override)
     x = _batched(input, dims)
-    if input.dim() == dims + 1:
-        # PyTorch runs its contiguous kernel on unbatched inputs, whatever their strides
-        # (it matters for the sign of a zero result, see pooling_lib._kernels.avg).
+    if input.dim() == dims + 1 or dims == 3:
+        # PyTorch runs its contiguous kernel on unbatched inputs and on every 3-d input,
+        # whatever their strides (it matters for the sign of a zero result and for the
+        # output's layout, see pooling_lib._kernels.avg).
         x = x.contiguous()
     out = avg_pool(x, args, count_include_pad, divisor_override)
     return _unbatch(out, input, dims)
@@ -291,6 +308,8 @@ def adaptive_avg_pool1d(input: torch.Tensor, output_size: int | tuple[int]) -> t
     fn = "adaptive_avg_pool1d"
     check_input(fn, input, 1)
     (size,) = check_adaptive_output_size(fn, output_size, input.shape, 1)
+    if size == 1 and input.dim() == 2:  # PyTorch: a mean over the unbatched input as it is
+        return input.unsqueeze(-2).mean((-2, -1), keepdim=True).squeeze(-2)
     out = adaptive_avg_pool(_batched(input, 1).unsqueeze(2), (1, size)).squeeze(2)
     return _unbatch(out, input, 1)
 
@@ -309,6 +328,8 @@ def adaptive_avg_pool2d(
     fn = "adaptive_avg_pool2d"
     check_input(fn, input, 2)
     size = check_adaptive_output_size(fn, output_size, input.shape, 2)
+    if size == (1, 1) and input.dim() == 3:  # PyTorch: a mean over the unbatched input as it is
+        return input.mean((-2, -1), keepdim=True)
     return _unbatch(adaptive_avg_pool(_batched(input, 2), size), input, 2)
 
 
@@ -445,22 +466,26 @@ def max_unpool2d(
         )
     size = _unpool_output_size(fn, input, args.kernel_size, args.stride, args.padding, output_size)
     x = _batched(input, 2)
-    idx = _batched(indices, 2).reshape(x.shape[0], x.shape[1], -1)
+    n, c = x.shape[:2]
+    cells = input.shape[-2] * input.shape[-1]
+    idx = _batched(indices, 2).reshape(n, c, cells)
     plane = size[0] * size[1]
-    if idx.numel() and (int(idx.max()) >= plane or int(idx.min()) < -1):
+    # the index checks read values: not on meta tensors nor under torch.func transforms
+    concrete = not (idx.is_meta or transformed(idx) or transformed(x))
+    if concrete and idx.numel() and (int(idx.max()) >= plane or int(idx.min()) < -1):
         bad = idx[(idx >= plane) | (idx < -1)][0].item()
         raise ValueError(
             f"{fn}: indices hold {bad}, outside the output plane of {size[0]}x{size[1]} = "
             f"{plane} elements (valid: 0 <= index < {plane}, or -1 to skip)"
         )
-    values = x.reshape(x.shape[0], x.shape[1], -1)
+    values = x.reshape(n, c, cells)
     skip = idx < 0
-    has_skip = bool(skip.any()) if idx.numel() else False
-    out = torch.zeros((x.shape[0], x.shape[1], plane + has_skip), dtype=x.dtype, device=x.device)
-    if has_skip:
-        idx = idx.masked_fill(skip, plane)  # a spare slot, dropped below
+    spare = bool(skip.any()) if concrete else True  # a spare slot for index -1, dropped below
+    out = torch.zeros((n, c, plane + spare), dtype=x.dtype, device=x.device)
+    if spare:
+        idx = idx.masked_fill(skip, plane)
     out = out.scatter(2, idx, values)
-    if has_skip:
+    if spare:
         out = out[..., :plane]
-    out = out.reshape(x.shape[0], x.shape[1], *size)
+    out = in_layout_of(out.reshape(n, c, *size), x)  # PyTorch keeps a channels-last layout
     return _unbatch(out, input, 2)

@@ -16,18 +16,28 @@ Like PyTorch, ``adaptive_avg_pool2d`` to a 1x1 output is ``input.mean((-2, -1))`
 from __future__ import annotations
 
 import itertools
+import math
+from dataclasses import dataclass
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from pooling_lib._kernels import geometry as geo
 from pooling_lib._kernels.common import (
     CHUNK_ELEMENTS,
     accumulate_,
     chunks,
+    empty,
+    fold_vmap,
+    gather_by_index,
+    in_layout_of,
+    linear_pool,
     lowest,
+    needs_function,
+    plain_backward,
+    scatter_by_index,
     scatter_gradient,
     sum_dtype,
+    unfold,
 )
 
 
@@ -78,10 +88,10 @@ def adaptive_max_forward(
     B, C, *spatial = x.shape
     spatial = tuple(spatial)
     shape = (B, C, *output_size)
+    if x.is_meta or math.prod(shape) == 0:  # meta tensors: shapes and layouts only
+        return empty(shape, x), empty(shape, x, torch.int64)
     out = torch.full(shape, lowest(x.dtype), dtype=x.dtype, device=x.device)
     index = torch.zeros(shape, dtype=torch.int64, device=x.device)
-    if out.numel() == 0:
-        return out, index
     windows = [_windows_1d(n, o, x.device) for n, o in zip(spatial, output_size, strict=True)]
     strides = geo.plane_strides(spatial)
     index.copy_(_flat([w[0] for w in windows], strides).expand(shape))
@@ -93,7 +103,7 @@ def adaptive_max_forward(
             m |= torch.isnan(v)
         out = torch.where(m, v, out)
         index = torch.where(m, _flat(positions, strides), index)
-    return out, index
+    return in_layout_of(out, x), in_layout_of(index, x)
 
 
 def adaptive_avg_forward(x: torch.Tensor, output_size: tuple[int, ...]) -> torch.Tensor:
@@ -102,9 +112,9 @@ def adaptive_avg_forward(x: torch.Tensor, output_size: tuple[int, ...]) -> torch
     spatial = tuple(spatial)
     dims = len(spatial)
     acc_dtype = sum_dtype(x.dtype)
+    if x.is_meta or math.prod(output_size) * B * C == 0:
+        return empty((B, C, *output_size), x)
     acc = torch.zeros((B, C, *output_size), dtype=acc_dtype, device=x.device)
-    if acc.numel() == 0:
-        return acc.to(x.dtype)
     windows = [_windows_1d(n, o, x.device) for n, o in zip(spatial, output_size, strict=True)]
     for slot in itertools.product(*(range(w[2]) for w in windows)):
         positions, valid = _slot_positions(windows, spatial, slot)
@@ -115,7 +125,7 @@ def adaptive_avg_forward(x: torch.Tensor, output_size: tuple[int, ...]) -> torch
         acc += v.masked_fill(~keep, 0)  # acc never holds -0.0, so adding +0.0 changes nothing
     for dim, (_, length, _) in enumerate(windows):
         acc = acc / _view(length.to(acc_dtype), dim, dims)
-    return acc.to(x.dtype)
+    return in_layout_of(acc.to(x.dtype), x)
 
 
 def adaptive_avg_backward(
@@ -127,6 +137,8 @@ def adaptive_avg_backward(
     dims = len(spatial)
     dtype = grad_output.dtype
     device = grad_output.device
+    if grad_output.is_meta or grad_output.numel() == 0 or math.prod(input_shape) == 0:
+        return torch.zeros(input_shape, dtype=dtype, device=device)
     windows = [_windows_1d(n, o, device) for n, o in zip(spatial, output_size, strict=True)]
     # PyTorch: grad / height / width, each division rounded to the gradient's dtype.
     share = grad_output
@@ -157,44 +169,66 @@ def adaptive_avg_backward(
 
 
 class AdaptiveMaxPoolFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, output_size):  # type: ignore[override]
-        out, index = adaptive_max_forward(x, output_size)
-        ctx.save_for_backward(index)
-        ctx.input_shape = x.shape
-        ctx.mark_non_differentiable(index)
-        return out, index
+    """Adaptive max pooling as an autograd function (backward, double backward, ``jvp``,
+    ``vmap``); the indices it returns are saved for backward, so modifying them in place is
+    detected, as in PyTorch."""
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_output, _grad_index):  # type: ignore[override]
+    def forward(x: torch.Tensor, output_size: tuple[int, ...]):  # type: ignore[override]
+        return adaptive_max_forward(x, output_size)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        ctx.input_shape = inputs[0].shape
+        ctx.mark_non_differentiable(output[1])
+        ctx.save_for_backward(output[1])
+        ctx.save_for_forward(output[1])
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor, _grad_index):  # type: ignore[override]
         (index,) = ctx.saved_tensors
-        index_of = lambda bs, cs: index[bs, cs]  # noqa: E731
-        return scatter_gradient(grad_output, index_of, ctx.input_shape, None), None
-
-
-class AdaptiveAvgPoolFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, output_size):  # type: ignore[override]
-        ctx.input_shape = x.shape
-        ctx.output_size = output_size
-        return adaptive_avg_forward(x, output_size)
+        if plain_backward(grad_output):
+            index_of = lambda bs, cs: index[bs, cs]  # noqa: E731
+            return scatter_gradient(grad_output, index_of, ctx.input_shape, None), None
+        return scatter_by_index(grad_output, index, ctx.input_shape), None
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_output):  # type: ignore[override]
-        return adaptive_avg_backward(grad_output, ctx.input_shape, ctx.output_size), None
+    def jvp(ctx, x_tangent: torch.Tensor, _):  # type: ignore[override]
+        (index,) = ctx.saved_tensors
+        return gather_by_index(x_tangent, index), None
+
+    @staticmethod
+    def vmap(info, in_dims, x, output_size):
+        flat, size = fold_vmap(in_dims[0], x)
+        out, index = AdaptiveMaxPoolFunction.apply(flat, output_size)
+        return (unfold(out, size), unfold(index, size)), (0, 0)
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPoolOp:
+    """Adaptive average pooling as a linear map, for ``common.LinearPool``."""
+
+    spatial: tuple[int, ...]
+    output_size: tuple[int, ...]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return adaptive_avg_forward(x, self.output_size)
+
+    def backward(self, grad: torch.Tensor) -> torch.Tensor:
+        shape = torch.Size((*grad.shape[:2], *self.spatial))
+        return adaptive_avg_backward(grad, shape, self.output_size)
 
 
 def adaptive_max_pool(x: torch.Tensor, output_size: tuple[int, ...]):
-    if torch.is_grad_enabled() and x.requires_grad:
+    """Adaptive max pooling of ``(B, C, *spatial)``: values and int64 flat indices."""
+    if needs_function(x):
         return AdaptiveMaxPoolFunction.apply(x, output_size)
     return adaptive_max_forward(x, output_size)
 
 
 def adaptive_avg_pool(x: torch.Tensor, output_size: tuple[int, ...]) -> torch.Tensor:
+    """Adaptive average pooling of ``(B, C, *spatial)``."""
     if len(output_size) == 2 and output_size == (1, 1):
-        return x.mean((-2, -1), keepdim=True)  # what PyTorch does for a 1x1 output
-    if torch.is_grad_enabled() and x.requires_grad:
-        return AdaptiveAvgPoolFunction.apply(x, output_size)
-    return adaptive_avg_forward(x, output_size)
+        # what PyTorch does for a 1x1 output (differentiable in every mode as it stands)
+        return in_layout_of(x.mean((-2, -1), keepdim=True), x)
+    return linear_pool(x, AdaptiveAvgPoolOp(tuple(x.shape[2:]), output_size))

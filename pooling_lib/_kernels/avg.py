@@ -21,12 +21,12 @@ loop, so the gradient is bit-exact too.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from pooling_lib._kernels import geometry as geo
-from pooling_lib._kernels.common import chunks, memory_format, sum_dtype
+from pooling_lib._kernels.common import chunks, empty, linear_pool, memory_format, sum_dtype
 from pooling_lib.shapes import PoolArgs
 
 
@@ -65,13 +65,10 @@ def avg_pool_forward(
     """Average pooling of ``x`` of shape ``(B, C, *spatial)`` -> ``(B, C, *output_size)``."""
     B, C, *spatial = x.shape
     spatial = tuple(spatial)
-    out = torch.empty(
-        (B, C, *args.output_size),
-        dtype=x.dtype,
-        device=x.device,
-        memory_format=memory_format(x),
-    )
-    if out.numel() == 0:
+    # PyTorch's avg_pool3d returns contiguous outputs for every layout
+    fmt = torch.contiguous_format if len(spatial) == 3 else None
+    out = empty((B, C, *args.output_size), x, fmt=fmt)
+    if out.numel() == 0 or x.is_meta:
         return out
     acc_dtype = sum_dtype(x.dtype)
     divisor = divisor_table(spatial, args, count_include_pad, divisor_override, acc_dtype, x.device)
@@ -109,7 +106,7 @@ def avg_pool_backward(
     spatial = tuple(input_shape[2:])
     dtype = grad_output.dtype
     grad_input = torch.zeros(input_shape, dtype=dtype, device=grad_output.device)
-    if grad_input.numel() == 0 or grad_output.numel() == 0:
+    if grad_input.numel() == 0 or grad_output.numel() == 0 or grad_output.is_meta:
         return grad_input
     divisor = divisor_table(
         spatial, args, count_include_pad, divisor_override, sum_dtype(dtype), grad_output.device
@@ -135,30 +132,29 @@ def avg_pool_backward(
     return grad_input
 
 
-class AvgPoolFunction(torch.autograd.Function):
-    """Average pooling with a hand-written backward pass (see the module docstring)."""
+@dataclass(frozen=True)
+class AvgPoolOp:
+    """Average pooling as a linear map, for ``common.LinearPool``: ``forward`` pools,
+    ``backward`` spreads a gradient back over the windows (the transposed map)."""
 
-    @staticmethod
-    def forward(ctx, x, args, count_include_pad, divisor_override):  # type: ignore[override]
-        ctx.args = args
-        ctx.input_shape = x.shape
-        ctx.count_include_pad = count_include_pad
-        ctx.divisor_override = divisor_override
-        return avg_pool_forward(x, args, count_include_pad, divisor_override)
+    spatial: tuple[int, ...]
+    args: PoolArgs
+    count_include_pad: bool
+    divisor_override: int | None
 
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_output):  # type: ignore[override]
-        grad_input = avg_pool_backward(
-            grad_output, ctx.input_shape, ctx.args, ctx.count_include_pad, ctx.divisor_override
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return avg_pool_forward(x, self.args, self.count_include_pad, self.divisor_override)
+
+    def backward(self, grad: torch.Tensor) -> torch.Tensor:
+        shape = torch.Size((*grad.shape[:2], *self.spatial))
+        return avg_pool_backward(
+            grad, shape, self.args, self.count_include_pad, self.divisor_override
         )
-        return grad_input, None, None, None
 
 
 def avg_pool(
     x: torch.Tensor, args: PoolArgs, count_include_pad: bool, divisor_override: int | None
 ) -> torch.Tensor:
     """Average pooling of ``(B, C, *spatial)``, through autograd when ``x`` needs a gradient."""
-    if torch.is_grad_enabled() and x.requires_grad:
-        return AvgPoolFunction.apply(x, args, count_include_pad, divisor_override)
-    return avg_pool_forward(x, args, count_include_pad, divisor_override)
+    op = AvgPoolOp(tuple(x.shape[2:]), args, count_include_pad, divisor_override)
+    return linear_pool(x, op)

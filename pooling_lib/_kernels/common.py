@@ -13,15 +13,65 @@ import torch
 CHUNK_ELEMENTS = 1 << 18
 
 
+def _strides_like_channels_last(sizes, strides, order) -> bool:
+    """PyTorch's ``is_channels_last_strides_2d/3d`` (c10/core/MemoryFormat.h): the strides
+    grow along ``order`` (channels first, batch last); ambiguous cases count as contiguous."""
+    if strides[1] == 0:
+        return False
+    least = 0
+    for d in order:
+        if sizes[d] == 0 or strides[d] < least:
+            return False
+        if d == 0 and least == strides[1]:
+            return False
+        least = strides[d] * (sizes[d] if sizes[d] > 1 else 1)
+    return True
+
+
 def memory_format(x: torch.Tensor) -> torch.memory_format:
-    """The layout PyTorch gives pooling outputs: channels-last inputs keep it."""
-    if x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last):
-        if not x.is_contiguous():
-            return torch.channels_last
-    if x.dim() == 5 and x.is_contiguous(memory_format=torch.channels_last_3d):
-        if not x.is_contiguous():
-            return torch.channels_last_3d
+    """The layout PyTorch gives pooling outputs: ``input.suggest_memory_format()``.
+
+    Channels-last strides (dense or not, e.g. ``x.contiguous(memory_format=channels_last)[:,
+    ::2]``) give ``channels_last`` (4-d) or ``channels_last_3d`` (5-d), anything else
+    ``contiguous_format``. A 3-d ``(N, C, L)`` input is judged as PyTorch's 1-d pooling sees
+    it, as ``(N, C, 1, L)``: ``channels_last`` when the channels are its innermost dimension.
+    """
+    if x.dim() == 3:
+        (n, c, length), (s0, s1, s2) = x.shape, x.stride()
+        return memory_format_of((n, c, 1, length), (s0, s1, s2 * length, s2), 4)
+    return memory_format_of(tuple(x.shape), x.stride(), x.dim())
+
+
+def memory_format_of(sizes, strides, dim: int) -> torch.memory_format:
+    if dim == 4 and _strides_like_channels_last(sizes, strides, (1, 3, 2, 0)):
+        return torch.channels_last
+    if dim == 5 and _strides_like_channels_last(sizes, strides, (1, 4, 3, 2, 0)):
+        return torch.channels_last_3d
     return torch.contiguous_format
+
+
+def empty(
+    shape, like: torch.Tensor, dtype: torch.dtype | None = None, fmt: torch.memory_format = None
+) -> torch.Tensor:
+    """An uninitialised output of ``shape`` in the layout PyTorch gives for input ``like``
+    (``memory_format(like)`` unless ``fmt`` is given; a channels-last 3-d output is
+    ``(N, L, C)`` permuted)."""
+    dtype = like.dtype if dtype is None else dtype
+    fmt = memory_format(like) if fmt is None else fmt
+    if len(shape) == 3 and fmt == torch.channels_last:
+        n, c, length = shape
+        return torch.empty((n, length, c), dtype=dtype, device=like.device).permute(0, 2, 1)
+    if fmt != torch.contiguous_format and len(shape) != like.dim():
+        fmt = torch.contiguous_format
+    return torch.empty(shape, dtype=dtype, device=like.device, memory_format=fmt)
+
+
+def in_layout_of(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """``t`` (same shape as the output for input ``like``) in ``like``'s output layout."""
+    target = empty(t.shape, like, t.dtype)
+    if target.stride() == t.stride():
+        return t
+    return target.copy_(t)
 
 
 def chunks(x: torch.Tensor, target: int = CHUNK_ELEMENTS) -> list[tuple[slice, slice]]:
@@ -96,3 +146,101 @@ def accumulate_(target: torch.Tensor, index: torch.Tensor, source: torch.Tensor)
         target.view(-1).index_put_((flat,), source.reshape(-1), accumulate=True)
     else:
         target.scatter_add_(2, index, source)
+
+
+def _has_tangent(t: torch.Tensor) -> bool:
+    return torch.autograd.forward_ad.unpack_dual(t).tangent is not None
+
+
+def transformed(t: torch.Tensor) -> bool:
+    """Whether ``t`` is seen through a transform that the in-place kernels cannot run on: a
+    ``torch.func`` wrapper (``grad``, ``vmap``, ``jvp``) or a forward-mode dual tensor."""
+    return torch._C._functorch.is_functorch_wrapped_tensor(t) or _has_tangent(t)
+
+
+def needs_function(x: torch.Tensor) -> bool:
+    """Whether a kernel must run through its ``autograd.Function``: ``x`` needs a gradient
+    (reverse mode), carries a tangent (forward mode) or is under a ``torch.func`` transform.
+    Else the kernel runs directly, without autograd's bookkeeping."""
+    return (torch.is_grad_enabled() and x.requires_grad) or transformed(x)
+
+
+def plain_backward(grad: torch.Tensor) -> bool:
+    """Whether a backward pass may use the fast in-place kernels on ``grad``: not on meta
+    tensors, not under a transform, and not when the backward pass itself is differentiated
+    (``create_graph=True``); then it runs differentiable operations instead."""
+    return not (
+        grad.is_meta or transformed(grad) or (torch.is_grad_enabled() and grad.requires_grad)
+    )
+
+
+def fold_vmap(in_dim: int, x: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """``vmap`` rule helper: move the vmapped dimension to the front and merge it with the
+    batch dimension; returns the merged tensor and the vmap size (undo with ``unfold``)."""
+    x = x.movedim(in_dim, 0)
+    return x.reshape(x.shape[0] * x.shape[1], *x.shape[2:]), x.shape[0]
+
+
+def unfold(t: torch.Tensor, size: int) -> torch.Tensor:
+    return t.reshape(size, t.shape[0] // size if size else 0, *t.shape[1:])
+
+
+def gather_by_index(t: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``t[b, c].flatten()[index[b, c]]`` (0 where the index is -1), with differentiable
+    out-of-place operations: the forward-mode derivative of max pooling."""
+    B, C = t.shape[:2]
+    flat = index.reshape(B, C, -1)
+    values = t.reshape(B, C, -1).gather(2, flat.clamp(min=0))
+    return values.masked_fill(flat < 0, 0).reshape(index.shape)
+
+
+def scatter_by_index(
+    grad: torch.Tensor, index: torch.Tensor, input_shape: torch.Size
+) -> torch.Tensor:
+    """``grad_input[b, c].flatten()[index[b, c]] += grad[b, c]`` (skipping index -1), with
+    differentiable out-of-place operations: the backward pass of max pooling when it is itself
+    differentiated or transformed. Adds in output order, as ``scatter_gradient`` does."""
+    B, C = grad.shape[:2]
+    flat = index.reshape(B, C, -1)
+    source = grad.reshape(B, C, -1).masked_fill(flat < 0, 0)
+    zeros = torch.zeros((B, C, math.prod(input_shape[2:])), dtype=grad.dtype, device=grad.device)
+    return zeros.scatter_add(2, flat.clamp(min=0), source).reshape(B, C, *input_shape[2:])
+
+
+class LinearPool(torch.autograd.Function):
+    """``y = A x`` for a linear pooling map ``A`` given as ``op``: ``op.forward(x)`` computes
+    ``A x`` and ``op.backward(g)`` computes ``A^T g`` with the fast kernels, on plain tensors.
+
+    Each pass is the other's derivative, so the function is differentiable any number of
+    times: backward runs ``A^T`` (through this function again when the backward pass is
+    itself differentiated or transformed), forward mode (``jvp``) runs ``A`` on the tangent,
+    and ``vmap`` merges the vmapped dimension into the batch.
+    """
+
+    @staticmethod
+    def forward(x: torch.Tensor, op, transposed: bool) -> torch.Tensor:  # type: ignore[override]
+        return op.backward(x) if transposed else op.forward(x)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        _, ctx.op, ctx.transposed = inputs
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):  # type: ignore[override]
+        if plain_backward(grad):
+            return LinearPool.forward(grad, ctx.op, not ctx.transposed), None, None
+        return LinearPool.apply(grad, ctx.op, not ctx.transposed), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent: torch.Tensor, *_):  # type: ignore[override]
+        return LinearPool.apply(tangent, ctx.op, ctx.transposed)
+
+    @staticmethod
+    def vmap(info, in_dims, x, op, transposed):
+        flat, size = fold_vmap(in_dims[0], x)
+        return unfold(LinearPool.apply(flat, op, transposed), size), 0
+
+
+def linear_pool(x: torch.Tensor, op) -> torch.Tensor:
+    """``op.forward(x)``, through ``LinearPool`` when autograd or a transform needs it."""
+    return LinearPool.apply(x, op, False) if needs_function(x) else op.forward(x)

@@ -31,14 +31,19 @@ input there and its backward writes out of bounds.
 from __future__ import annotations
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from pooling_lib._kernels import geometry as geo
 from pooling_lib._kernels.common import (
     chunks,
+    empty,
+    fold_vmap,
+    gather_by_index,
     lowest,
-    memory_format,
+    needs_function,
+    plain_backward,
+    scatter_by_index,
     scatter_gradient,
+    unfold,
 )
 from pooling_lib.shapes import PoolArgs
 
@@ -80,16 +85,15 @@ def max_pool_forward(
     B, C, *spatial = x.shape
     spatial = tuple(spatial)
     out_shape = (B, C, *args.output_size)
-    fmt = memory_format(x)
-    out = torch.empty(out_shape, dtype=x.dtype, device=x.device, memory_format=fmt)
+    out = empty(out_shape, x)
     n_slots = 1
     for k in args.kernel_size:
         n_slots *= k
     slot_dtype, sentinel = _slot_dtype(n_slots)
     slots = None
     if need_slots:
-        slots = torch.empty(out_shape, dtype=slot_dtype, device=x.device, memory_format=fmt)
-    if out.numel() == 0:
+        slots = empty(out_shape, x, slot_dtype)
+    if out.numel() == 0 or x.is_meta:  # meta tensors: shapes and layouts only
         return out, slots
     window = geo.window_slots(spatial, args)
     if need_slots:
@@ -133,9 +137,8 @@ def slots_to_indices(
 
     Windows of padding only get ``empty_index``.
     """
-    fmt = memory_format(slots)
-    index = torch.empty(slots.shape, dtype=torch.int64, device=slots.device, memory_format=fmt)
-    if index.numel() == 0:
+    index = empty(slots.shape, slots, torch.int64)
+    if index.numel() == 0 or slots.is_meta:
         return index
     to_index = _IndexMaker(spatial, args, slots.device, empty_index)
     for bs, cs in chunks(slots):
@@ -163,24 +166,63 @@ class _IndexMaker:
 
 
 class MaxPoolFunction(torch.autograd.Function):
-    """Max pooling with a hand-written backward pass (see the module docstring)."""
+    """Max pooling as an autograd function: backward, double backward, forward mode
+    (``jvp``), ``torch.func`` transforms and ``vmap`` (see ``pooling_lib._kernels``).
+
+    Returns the output and either the int64 indices (``return_indices``: saved for backward,
+    so modifying them in place is detected as in PyTorch) or the window slot numbers.
+    """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, args: PoolArgs):  # type: ignore[override]
+    def forward(x: torch.Tensor, args: PoolArgs, return_indices: bool):  # type: ignore[override]
         out, slots = max_pool_forward(x, args, need_slots=True)
-        ctx.save_for_backward(slots)
-        ctx.args = args
-        ctx.input_shape = x.shape
-        ctx.mark_non_differentiable(slots)
+        if return_indices:
+            return out, slots_to_indices(slots, tuple(x.shape[2:]), args)
         return out, slots
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_output: torch.Tensor, _grad_slots):  # type: ignore[override]
-        (slots,) = ctx.saved_tensors
+    def setup_context(ctx, inputs, output) -> None:
+        x, args, return_indices = inputs
+        ctx.args, ctx.return_indices, ctx.input_shape = args, return_indices, x.shape
+        ctx.mark_non_differentiable(output[1])
+        ctx.save_for_backward(output[1])
+        ctx.save_for_forward(output[1])
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor, _grad_index):  # type: ignore[override]
+        (found,) = ctx.saved_tensors
         spatial = tuple(ctx.input_shape[2:])
-        grad_input = max_pool_backward(grad_output, slots, spatial, ctx.args, ctx.input_shape)
-        return grad_input, None
+        if plain_backward(grad_output):
+            if ctx.return_indices:
+                skip = found < 0  # windows of padding only pass no gradient
+                if bool(skip.any()):
+                    grad_output = grad_output.masked_fill(skip, -0.0)
+                index_of = lambda bs, cs: found[bs, cs].clamp(min=0)  # noqa: E731
+                grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None)
+            else:
+                grad = max_pool_backward(grad_output, found, spatial, ctx.args, ctx.input_shape)
+        else:
+            index = found if ctx.return_indices else _flat_index(found, spatial, ctx.args)
+            grad = scatter_by_index(grad_output, index, ctx.input_shape)
+        return grad, None, None
+
+    @staticmethod
+    def jvp(ctx, x_tangent: torch.Tensor, *_):  # type: ignore[override]
+        (found,) = ctx.saved_tensors
+        spatial = tuple(ctx.input_shape[2:])
+        index = found if ctx.return_indices else _flat_index(found, spatial, ctx.args)
+        return gather_by_index(x_tangent, index), None
+
+    @staticmethod
+    def vmap(info, in_dims, x, args, return_indices):
+        flat, size = fold_vmap(in_dims[0], x)
+        out, found = MaxPoolFunction.apply(flat, args, return_indices)
+        return (unfold(out, size), unfold(found, size)), (0, 0)
+
+
+def _flat_index(slots: torch.Tensor, spatial: tuple[int, ...], args: PoolArgs) -> torch.Tensor:
+    """``slots_to_indices`` with out-of-place operations (for transformed tensors)."""
+    return _IndexMaker(spatial, args, slots.device, empty_index=-1)(slots)
 
 
 def max_pool_backward(
@@ -201,11 +243,10 @@ def max_pool(
     x: torch.Tensor, args: PoolArgs, return_indices: bool
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Max pooling of ``(B, C, *spatial)``, through autograd when ``x`` needs a gradient."""
-    spatial = tuple(x.shape[2:])
-    if torch.is_grad_enabled() and x.requires_grad:
-        out, slots = MaxPoolFunction.apply(x, args)
-    else:
-        out, slots = max_pool_forward(x, args, need_slots=return_indices)
+    if needs_function(x):
+        out, index = MaxPoolFunction.apply(x, args, return_indices)
+        return (out, index) if return_indices else out
+    out, slots = max_pool_forward(x, args, need_slots=return_indices)
     if not return_indices:
         return out
-    return out, slots_to_indices(slots, spatial, args)
+    return out, slots_to_indices(slots, tuple(x.shape[2:]), args)

@@ -54,11 +54,20 @@ def _raw_config(cell: nbformat.NotebookNode, header: str) -> dict | None:
     return config if isinstance(config, dict) else {}
 
 
+RULES = HERE / "rules.yml"
+RUBRIC = "**Rubric.**"
+
+
 def read_master(path: pathlib.Path) -> dict:
-    """Assignment name and ordered questions (name, manual, points if manual) of a master."""
+    """Assignment name and ordered questions (name, manual, points if manual) of a master.
+
+    A question graded by hand also gets its ``model_answer`` and ``rubric``: the text of its
+    solution cell before and after the paragraph that starts with ``**Rubric.**``.
+    """
     nb = nbformat.read(path, as_version=4)
     assignment = None
     questions = []
+    in_solution = False
     for cell in nb.cells:
         config = _raw_config(cell, "# ASSIGNMENT CONFIG")
         if config is not None:
@@ -72,9 +81,29 @@ def read_master(path: pathlib.Path) -> dict:
                     "points": float(config.get("points") or 0),
                 }
             )
+        head = cell.source.lstrip().upper()
+        if cell.cell_type == "raw" and head.startswith(("# BEGIN SOLUTION", "# END SOLUTION")):
+            in_solution = head.startswith("# BEGIN")
+        elif in_solution and cell.cell_type == "markdown" and questions[-1]["manual"]:
+            answer, _, rubric = cell.source.partition(RUBRIC)
+            questions[-1].update(model_answer=answer.strip(), rubric=rubric.strip())
     if not assignment:
         raise ValueError(f"{path}: the ASSIGNMENT CONFIG cell must set 'name'")
+    for q in questions:
+        if q["manual"] and not q.get("rubric"):
+            raise ValueError(f"{path}: question {q['name']!r} needs a {RUBRIC} in its solution")
     return {"assignment": assignment, "questions": questions}
+
+
+def method_rules(questions: list[dict], rules_path: pathlib.Path = RULES) -> dict:
+    """The method rules (exercises/rules.yml) of these questions, checked for typos."""
+    rules = yaml.safe_load(rules_path.read_text()) or {}
+    names = {q["name"] for q in questions}
+    for name, rule in rules.items():
+        unknown = set(rule) - {"functions", "require", "forbid"}
+        if unknown:
+            raise ValueError(f"{rules_path}: {name}: unknown keys {sorted(unknown)}")
+    return {name: rule for name, rule in rules.items() if name in names}
 
 
 MIN_FINGERPRINT = 12  # shorter lines ("return Y", "else:") are too common to mean a leak
@@ -264,6 +293,7 @@ def build_one(master: pathlib.Path, out: pathlib.Path) -> dict:
                 raise ValueError(f"{master}: question {q['name']!r} has no tests")
             q["points"] = points[q["name"]]
     meta["notebook"] = master.name
+    meta["rules"] = method_rules(meta["questions"])
     (out / "autograder" / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta
 

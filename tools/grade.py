@@ -1,4 +1,4 @@
-"""Grade every submitted notebook in a folder against the exercises' autograders.
+"""Grade every submitted notebook in a folder; student code runs only in a sandbox.
 
 Usage (``make grade SUBMISSIONS=dir`` runs this)::
 
@@ -9,11 +9,13 @@ Usage (``make grade SUBMISSIONS=dir`` runs this)::
 (``assignment_name``), or else from its file name. The student is the first folder under
 ``SUBMISSIONS``, or the file name for a flat folder.
 
-Each notebook is graded by ``tools/grade_worker.py`` in its own subprocess and session, in a
-fresh temporary folder, with a time limit per cell, per test case and per notebook (past the
-last, the whole process tree is killed), limits on memory and file size, and an environment
-reduced to a few harmless variables. Results come from the JSON file the worker writes, never
-from what the submission prints. Nothing a submission does stops the run.
+This process is the trusted grader: it never runs a line of student code. For each notebook
+(two at a time) it reads the cells as data, checks the method of each answer from the source
+(``grading/methods.py``), starts one sandboxed worker that runs the student's cells
+(``grading/sandbox.py``, ``grading/runner.py``), and runs the hidden and public otter test
+cases here, calling the student's functions through a channel that carries plain data only
+(``grading/session.py``, ``grading/codec.py``). Without bubblewrap it refuses to run unless
+``--no-sandbox`` is given. See book/teachers.md.
 
 Writes into ``--out``:
 
@@ -21,7 +23,9 @@ Writes into ``--out``:
   tests only as counts and short descriptions);
 * ``summary.csv``: one row per submission; ``scores.csv``: one row per submission and question;
 * ``feedback/<student>/<notebook>.md``: what to send back to each student;
-* ``manual/<assignment>.md``: the answers to the questions graded by hand, all students.
+* ``manual/<assignment>.md``: per hand-graded question, the model answer, the rubric and
+  every student's answer;
+* ``review.md``: answers whose method could not be checked from the source.
 """
 
 from __future__ import annotations
@@ -29,39 +33,64 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import csv
-import ctypes
 import json
-import os
 import pathlib
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
+import zipfile
 
-WORKER = pathlib.Path(__file__).resolve().with_name("grade_worker.py")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().with_name("grading")))
+
+import methods  # noqa: E402
+import sandbox  # noqa: E402
+import session as sessions  # noqa: E402
+
 PLACEHOLDER = "_Type your answer here, replacing this text._"
-KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
-_active_workers: set[int] = set()
-_other_children: set[int] = set()  # children we had before grading: never ours to kill
-_lock = threading.Lock()
+UNPROTECTED = """\
+WARNING: --no-sandbox: student code runs as a plain process with your rights.
+  NOT protected: your files (it can read the hidden tests and other submissions, and write
+  or delete anything you can), the network (it can connect anywhere, loopback included),
+  processes it detaches from its session (they may outlive grading), and the machine's
+  resources beyond the memory, file-size, process and CPU limits of each worker.
+  Still protected: scores are decided in this process, which never runs student code."""
 
 
 # ---------------------------------------------------------------------------------------------
 # Finding the autograders and the submissions
 
 
+def load_tests(zip_path: pathlib.Path) -> dict[str, dict]:
+    """Question -> its otter test cases, read from the autograder zip (trusted code)."""
+    from otter.test_files import ExceptionTestFile
+
+    questions = {}
+    with zipfile.ZipFile(zip_path) as zf:
+        for name in sorted(zf.namelist()):
+            if not (name.startswith("tests/") and name.endswith(".py")):
+                continue
+            source = zf.read(name).decode()
+            path = f"{zip_path.name}/{name}"
+            test_file = ExceptionTestFile.from_string(source, path=path)
+            questions[test_file.name] = {
+                "cases": test_file.test_cases,
+                "names": [c.body.test_func.__name__ for c in test_file.test_cases],
+                "all_or_nothing": test_file.all_or_nothing,
+                "path": path,
+                "lines": source.splitlines(),
+            }
+    return questions
+
+
 def load_autograders(folder: pathlib.Path) -> dict[str, dict]:
-    """Assignment name -> metadata (with paths), from the files ``exercises/build.py`` wrote."""
+    """Assignment name -> metadata, rules and test cases, from what exercises/build.py wrote."""
     autograders = {}
-    for meta_path in sorted(folder.resolve().glob("*.json")):  # absolute: workers run elsewhere
+    for meta_path in sorted(folder.resolve().glob("*.json")):
         meta = json.loads(meta_path.read_text())
         zip_path = meta_path.with_suffix(".zip")
         if not zip_path.is_file():
             raise FileNotFoundError(f"{zip_path} is missing (run `make exercises`)")
         meta.update(meta_path=str(meta_path), zip_path=str(zip_path))
+        meta["tests"] = load_tests(zip_path)
         autograders[meta["assignment"]] = meta
     if not autograders:
         raise FileNotFoundError(f"no autograders in {folder} (run `make exercises` first)")
@@ -101,164 +130,89 @@ def find_submissions(root: pathlib.Path, autograders: dict[str, dict]) -> list[d
 
 
 # ---------------------------------------------------------------------------------------------
-# Running one worker with hard limits
+# Grading one notebook
 
 
-def _become_subreaper() -> None:
-    """Let orphaned grandchildren (daemons a submission started) be re-parented to us (Linux)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        pass
-
-
-def _children() -> dict[int, list[int]]:
-    """Parent pid -> child pids, for every process we can see in /proc."""
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
-def _descendants(pid: int) -> list[int]:
-    tree, found, todo = _children(), [], [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _kill(pids: list[int]) -> None:
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def _kill_orphans() -> None:
-    """Kill and reap processes re-parented to us (see _become_subreaper).
-
-    Runs under the lock that also covers starting a worker, so a worker just started is
-    always known here; children this process had before grading started are left alone.
-    """
-    with _lock:
-        for pid in _children().get(os.getpid(), []):
-            if pid in _active_workers or pid in _other_children:
-                continue
-            _kill([pid, *_descendants(pid)])
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-
-
-def _environment(home: str) -> dict[str, str]:
-    """A small environment for student code: no tokens, keys or passwords are passed on."""
-    env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
-    env.update(
-        HOME=home,
-        TMPDIR=home,
-        PYTHONNOUSERSITE="1",
-        PYTHONDONTWRITEBYTECODE="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        MPLBACKEND="Agg",
-        PYDEVD_DISABLE_FILE_VALIDATION="1",
-        JUPYTER_PLATFORM_DIRS="1",
-    )
-    return env
-
-
-def run_worker(
-    index: int, job: dict, meta: dict, args: argparse.Namespace, scratch: pathlib.Path
-) -> dict:
-    """Grade one submission in a subprocess; always returns a result dict."""
-    result_path = scratch / f"job{index}.json"
-    # Home, temporary files and grading folder of the job: a top-level folder of its own, so
-    # that a submission deleting the folders around it reaches no other job's files.
-    home = pathlib.Path(tempfile.mkdtemp(prefix="grade-job-"))
-    command = [
-        sys.executable,
-        str(WORKER),
-        "--submission",
-        str(job["path"].resolve()),
-        "--autograder",
-        meta["zip_path"],
-        "--meta",
-        meta["meta_path"],
-        "--result",
-        str(result_path),
-        "--cell-timeout",
-        str(args.cell_timeout),
-        "--test-timeout",
-        str(args.test_timeout),
-        "--memory-mb",
-        str(args.memory_mb),
-        "--file-mb",
-        str(args.file_mb),
+def answers(nb, meta: dict) -> dict[str, str]:
+    """Texts of the hand-graded answers: the otter answer Markdown cells, in question order."""
+    texts = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "markdown" and "otter_answer_cell" in c.metadata.get("tags", [])
     ]
-    start = time.monotonic()
-    try:
-        with _lock:
-            proc = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,  # results come from the file, never from output
-                stderr=subprocess.DEVNULL,
-                cwd=str(home),
-                env=_environment(str(home)),
-                start_new_session=True,
-            )
-            _active_workers.add(proc.pid)
-        try:
-            proc.wait(timeout=args.notebook_timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill([*_descendants(proc.pid), proc.pid])
-            proc.wait()
-        finally:
-            with _lock:
-                _active_workers.discard(proc.pid)
-        seconds = round(time.monotonic() - start, 2)
-        _kill_orphans()
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    manual = [q["name"] for q in meta["questions"] if q["manual"]]
+    return {name: (texts[i] if i < len(texts) else "") for i, name in enumerate(manual)}
 
-    if timed_out:
-        result = {
-            "status": "timeout",
-            "message": f"the notebook ran past its {args.notebook_timeout:g} s time limit "
-            "and was stopped; every question scores 0",
-        }
-    else:
-        try:
-            result = json.loads(result_path.read_text())
-            if not isinstance(result, dict):
-                raise ValueError("not a JSON object")
-        except (OSError, ValueError) as e:
-            result = {
-                "status": "error",
-                "message": f"the grader process ended (exit status {proc.returncode}) without "
-                f"a readable result ({type(e).__name__}); every question scores 0",
-            }
-    result["seconds"] = seconds
+
+def _hidden_description(case) -> str:
+    return case.failure_message or "a hidden test failed"
+
+
+def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
+    """Grade one notebook; always returns a result with every question."""
+    import nbformat
+
+    start = time.monotonic()
+    result = {"status": "ok", "message": "", "errors": [], "review": []}
+    try:
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        cells = sessions.code_cells(nb)
+        texts = answers(nb, meta)
+    except Exception as e:  # noqa: BLE001 - not a notebook
+        result.update(status="unreadable", message=sessions.clip(f"{type(e).__name__}: {e}"))
+        result["seconds"] = round(time.monotonic() - start, 2)
+        return complete(result, meta)
+    parsed = methods.parse(cells)
+    session = sessions.Session(cells, limits, deadline=start + limits.notebook_timeout)
+    questions = []
+    try:
+        for q in meta["questions"]:
+            entry = {"name": q["name"], "max_score": q["points"], "manual": q["manual"]}
+            if q["manual"]:
+                entry.update(score=None, answer=texts.get(q["name"], ""))
+                questions.append(entry)
+                continue
+            verdict = methods.check(parsed, meta.get("rules", {}).get(q["name"], {}))
+            entry["review"] = verdict["review"]
+            result["review"] += [f"{q['name']}: {r}" for r in verdict["review"]]
+            tests = meta["tests"].get(q["name"])
+            if verdict["broken"]:
+                entry.update(score=0.0, public=[], hidden_passed=0, hidden_failed=[])
+                entry["method"] = verdict["broken"]
+                questions.append(entry)
+                continue
+            if tests is None:
+                entry.update(
+                    score=0.0, public=[], hidden_passed=0, hidden_failed=[], note="no tests"
+                )
+                questions.append(entry)
+                continue
+            graded = sessions.grade_cases(session, tests, _hidden_description)
+            failed = graded["hidden_failed"] or [p for p in graded["public"] if not p["passed"]]
+            earned = 0.0 if tests["all_or_nothing"] and failed else graded["earned"]
+            entry.update(
+                score=float(earned),
+                public=graded["public"],
+                hidden_passed=graded["hidden_passed"],
+                hidden_failed=graded["hidden_failed"],
+                cases=graded["cases"],
+            )
+            questions.append(entry)
+    finally:
+        session.close()
+    if parsed.unparsed:
+        result["review"].append(f"cells {parsed.unparsed} are not Python: methods not checked")
+    result["errors"] = session.errors
+    result["restarts"] = session.restarts
+    if session.left() <= 0:
+        result.update(status="timeout", message="the notebook ran past its time budget")
+    result["questions"] = questions
+    result["seconds"] = round(time.monotonic() - start, 2)
     return complete(result, meta)
 
 
 def complete(result: dict, meta: dict) -> dict:
-    """Fill in every question of the assignment (score 0 where the worker gave none)."""
+    """Fill in every question of the assignment (score 0 where none was given)."""
     given = {q.get("name"): q for q in result.get("questions") or []}
     questions = []
     for q in meta["questions"]:
@@ -278,8 +232,8 @@ def complete(result: dict, meta: dict) -> dict:
         max_score=sum(q["max_score"] for q in auto),
         manual_max_score=sum(q["max_score"] for q in questions if q["manual"]),
     )
-    result.setdefault("errors", [])
-    result.setdefault("message", "")
+    for key, default in (("errors", []), ("message", ""), ("review", []), ("seconds", 0.0)):
+        result.setdefault(key, default)
     return result
 
 
@@ -307,6 +261,8 @@ def feedback_markdown(entry: dict) -> str:
             lines += [f"## {q['name']}: graded by hand ({q['max_score']:g} points)", ""]
             continue
         lines += [f"## {q['name']}: {q['score']:g} / {q['max_score']:g}", ""]
+        for rule in q.get("method", []):
+            lines.append(f"- method check: {rule}; the question scores 0")
         for test in q.get("public", []):
             mark = "passed" if test["passed"] else "FAILED"
             lines.append(f"- public test `{test['name']}`: {mark}")
@@ -329,17 +285,24 @@ def feedback_markdown(entry: dict) -> str:
     return "\n".join(lines)
 
 
-def manual_markdown(assignment: str, entries: list[dict]) -> str:
-    lines = [f"# Answers to grade by hand: {assignment}", ""]
-    for entry in entries:
-        for q in entry["questions"]:
-            if not q["manual"]:
-                continue
+def manual_markdown(meta: dict, entries: list[dict]) -> str:
+    """Per hand-graded question: model answer and rubric, then every student's answer."""
+    lines = [f"# Answers to grade by hand: {meta['assignment']}", ""]
+    for question in (q for q in meta["questions"] if q["manual"]):
+        name = question["name"]
+        lines += [f"## {name} ({question['points']:g} points)", ""]
+        if question.get("model_answer"):
+            lines += ["### Model answer", "", question["model_answer"].strip(), ""]
+        if question.get("rubric"):
+            lines += ["### Rubric", "", question["rubric"].strip(), ""]
+        lines += ["### Answers", ""]
+        for entry in entries:
+            q = next(x for x in entry["questions"] if x["name"] == name)
             answer = (q.get("answer") or "").strip()
             if not answer or answer == PLACEHOLDER:
                 answer = "*(no answer)*"
             lines += [
-                f"## {entry['student']} ({entry['submission']}): {q['name']}, "
+                f"#### {entry['student']} ({entry['submission']}): {name}, "
                 f"{q['max_score']:g} points",
                 "",
                 answer,
@@ -348,19 +311,20 @@ def manual_markdown(assignment: str, entries: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_reports(entries: list[dict], out: pathlib.Path) -> None:
+def write_reports(entries: list[dict], out: pathlib.Path, autograders: dict[str, dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "grades.json").write_text(json.dumps(entries, indent=2) + "\n")
     with open(out / "summary.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(
             ["student", "submission", "assignment", "status", "score", "max_score"]
-            + ["manual_max_score", "seconds", "message"]
+            + ["manual_max_score", "seconds", "review", "message"]
         )
         for e in entries:
             w.writerow(
                 [e["student"], e["submission"], e["assignment"], e["status"], e["score"]]
-                + [e["max_score"], e["manual_max_score"], e["seconds"], e["message"]]
+                + [e["max_score"], e["manual_max_score"], e["seconds"]]
+                + ["; ".join(e.get("review", [])), e["message"]]
             )
     with open(out / "scores.csv", "w", newline="") as f:
         w = csv.writer(f)
@@ -385,7 +349,12 @@ def write_reports(entries: list[dict], out: pathlib.Path) -> None:
     for assignment, group in by_assignment.items():
         path = out / "manual" / f"{assignment}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(manual_markdown(assignment, group))
+        path.write_text(manual_markdown(autograders[assignment], group))
+    review = ["# Answers to review by hand", ""]
+    review += [
+        f"- {e['student']} ({e['submission']}): {r}" for e in entries for r in e.get("review", [])
+    ]
+    (out / "review.md").write_text("\n".join(review) + "\n")
 
 
 def print_table(entries: list[dict]) -> None:
@@ -401,98 +370,125 @@ def print_table(entries: list[dict]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def grade_all(args: argparse.Namespace) -> list[dict]:
+def grade_all(args: argparse.Namespace, limits: sessions.Limits) -> tuple[list[dict], dict]:
     autograders = load_autograders(args.autograders)
     jobs = find_submissions(args.submissions, autograders)
     if not jobs:
         raise FileNotFoundError(f"no notebooks (*.ipynb) under {args.submissions}")
-    _other_children.update(_children().get(os.getpid(), []))
-    _become_subreaper()
+    import torch
+
+    torch.set_num_threads(1)
     print(f"grading {len(jobs)} notebooks, {args.jobs} at a time", flush=True)
     entries: list[dict | None] = [None] * len(jobs)
 
-    with tempfile.TemporaryDirectory(prefix="grade-run-") as tmp:
-        scratch = pathlib.Path(tmp)
+    def work(i: int) -> None:
+        job = jobs[i]
+        meta = autograders.get(job["assignment"])
+        if meta is None:
+            result = {
+                "status": "unknown assignment",
+                "message": "the notebook's otter metadata and file name match no "
+                f"assignment (known: {', '.join(sorted(autograders))})",
+                "assignment": None,
+                "notebook": job["path"].name,
+                "questions": [],
+                "errors": [],
+                "review": [],
+                "score": 0,
+                "max_score": 0,
+                "manual_max_score": 0,
+                "seconds": 0.0,
+            }
+        else:
+            try:
+                result = grade_one(job["path"], meta, limits)
+            except Exception as e:  # noqa: BLE001 - never let one submission stop the run
+                result = complete({"status": "error", "message": f"{type(e).__name__}: {e}"}, meta)
+        entry = {"student": job["student"], "submission": job["submission"], **result}
+        entries[i] = entry
+        print(
+            f"  {entry['submission']}: {entry['score']:g}/{entry['max_score']:g} "
+            f"{entry['status']} ({entry['seconds']:.1f} s)",
+            flush=True,
+        )
 
-        def work(i: int) -> None:
-            job = jobs[i]
-            meta = autograders.get(job["assignment"])
-            if meta is None:
-                result = {
-                    "status": "unknown assignment",
-                    "message": "the notebook's otter metadata and file name match no "
-                    f"assignment (known: {', '.join(sorted(autograders))})",
-                    "assignment": None,
-                    "notebook": job["path"].name,
-                    "questions": [],
-                    "errors": [],
-                    "score": 0,
-                    "max_score": 0,
-                    "manual_max_score": 0,
-                    "seconds": 0.0,
-                }
-            else:
-                try:
-                    result = run_worker(i, job, meta, args, scratch)
-                except Exception as e:  # never let one submission stop the run
-                    result = complete(
-                        {"status": "error", "message": f"{type(e).__name__}: {e}", "seconds": 0},
-                        meta,
-                    )
-            entry = {"student": job["student"], "submission": job["submission"], **result}
-            entries[i] = entry
-            print(
-                f"  {entry['submission']}: {entry['score']:g}/{entry['max_score']:g} "
-                f"{entry['status']} ({entry['seconds']:.1f} s)",
-                flush=True,
-            )
-
-        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for future in [pool.submit(work, i) for i in range(len(jobs))]:
-                future.result()
-        _kill_orphans()
-    return [e for e in entries if e is not None]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for future in [pool.submit(work, i) for i in range(len(jobs))]:
+            future.result()
+    return [e for e in entries if e is not None], autograders
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Grade every notebook in a folder (see book/teachers.md)."
-    )
-    parser.add_argument("submissions", type=pathlib.Path, help="folder of submitted notebooks")
-    parser.add_argument(
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="Grade every notebook in a folder (book/teachers.md).")
+    p.add_argument("submissions", type=pathlib.Path, help="folder of submitted notebooks")
+    p.add_argument(
         "--autograders",
         type=pathlib.Path,
         default=pathlib.Path("_build/exercises/autograder"),
         help="folder written by `make exercises` (default: %(default)s)",
     )
-    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("_build/grades"))
-    parser.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
-    parser.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell")
-    parser.add_argument("--test-timeout", type=float, default=20, help="seconds per test case")
-    parser.add_argument(
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("_build/grades"))
+    p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
+    p.add_argument("--cell-timeout", type=float, default=30, help="seconds per cell")
+    p.add_argument("--call-timeout", type=float, default=10, help="seconds per call of a function")
+    p.add_argument(
         "--notebook-timeout", type=float, default=300, help="seconds per notebook, all included"
     )
-    parser.add_argument("--memory-mb", type=int, default=8192, help="address space per process")
-    parser.add_argument("--file-mb", type=int, default=100, help="largest file a process writes")
-    args = parser.parse_args(argv)
-    for name in ("jobs", "cell_timeout", "test_timeout", "notebook_timeout"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
-    if not args.submissions.is_dir():
-        parser.error(f"SUBMISSIONS must be a folder, got {str(args.submissions)!r}")
+    p.add_argument("--memory-mb", type=int, default=4096, help="address space per process")
+    p.add_argument("--file-mb", type=int, default=64, help="largest file a process writes")
+    p.add_argument("--processes", type=int, default=64, help="processes and threads per sandbox")
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run student code without bubblewrap (NOT isolated; see the warning it prints)",
+    )
+    return p
 
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    for name in ("jobs", "cell_timeout", "call_timeout", "notebook_timeout", "processes"):
+        if getattr(args, name) <= 0:
+            p.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    for name in ("memory_mb", "file_mb"):
+        if getattr(args, name) < 64:
+            p.error(f"--{name.replace('_', '-')} must be at least 64, got {getattr(args, name)}")
+    if not args.submissions.is_dir():
+        p.error(f"SUBMISSIONS must be a folder, got {str(args.submissions)!r}")
+    if args.no_sandbox:
+        print(UNPROTECTED, file=sys.stderr, flush=True)
+    elif sandbox.bwrap_path() is None:
+        print(
+            "error: bubblewrap (bwrap) is not installed, so student code cannot be sandboxed.\n"
+            "Install it (Debian/Ubuntu: apt-get install bubblewrap) or, knowing what is then\n"
+            "not protected, pass --no-sandbox (make grade ... GRADE_FLAGS=--no-sandbox).",
+            file=sys.stderr,
+        )
+        return 2
+    limits = sessions.Limits(
+        cell_timeout=args.cell_timeout,
+        call_timeout=args.call_timeout,
+        notebook_timeout=args.notebook_timeout,
+        memory_mb=args.memory_mb,
+        file_mb=args.file_mb,
+        processes=args.processes,
+        sandboxed=not args.no_sandbox,
+    )
     start = time.monotonic()
     try:
-        entries = grade_all(args)
+        entries, autograders = grade_all(args, limits)
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    write_reports(entries, args.out)
+    seconds = time.monotonic() - start
+    write_reports(entries, args.out, autograders)
     print()
     print_table(entries)
     print(
-        f"\n{len(entries)} notebooks in {time.monotonic() - start:.1f} s; "
-        f"reports in {args.out}/ (summary.csv, scores.csv, grades.json, feedback/, manual/)"
+        f"\n{len(entries)} notebooks in {seconds:.1f} s "
+        f"({60 * len(entries) / seconds:.1f} per minute); reports in {args.out}/ "
+        "(summary.csv, scores.csv, grades.json, feedback/, manual/, review.md)"
     )
     return 0
 

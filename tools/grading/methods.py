@@ -1,0 +1,222 @@
+"""Method checks: does an answer use the method its question asks for? Decided from source.
+
+The grader parses the student's code cells with ``ast`` (nothing is run) and, for each
+question with rules (``exercises/rules.yml``, copied into the autograder's JSON by
+``exercises/build.py``), collects the names the question's functions use, following the
+notebook's own helper functions, classes and module-level names they refer to:
+
+* ``require``: rule text -> names; the answer must use at least one of them;
+* ``forbid``: rule text -> names; the answer must use none of them.
+
+A name without a dot (``max_pool2d``, ``backward``) matches a variable, an attribute
+(``X.backward()``) or an imported name; a dotted name (``torch.autograd``) matches an
+attribute chain or import that resolves, through the notebook's imports, to it or to
+something inside it. ``<comparison>`` stands for a comparison operator (``<``, ``==``...),
+``<loop>`` for a ``for`` or ``while`` loop or a comprehension.
+
+Code that hides what it calls (``getattr`` with a computed name, ``exec``, ``eval``,
+``compile``, ``__import__``, ``importlib``, ``globals()``, ``__builtins__``...) cannot be
+checked this way: it is reported for manual review.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+COMPARISON = "<comparison>"
+LOOP = "<loop>"
+OPAQUE_CALLS = {"exec", "eval", "compile", "__import__", "globals", "locals", "vars", "breakpoint"}
+OPAQUE_NAMES = {
+    "importlib", "__builtins__", "builtins", "__dict__", "__getattribute__", "attrgetter",
+    "methodcaller", "__globals__", "__code__", "modules",
+}  # fmt: skip
+ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr", "hasattr"}
+
+
+@dataclass
+class Notebook:
+    """Top-level definitions and imports of a notebook's code cells (last one wins)."""
+
+    definitions: dict[str, list[ast.AST]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    unparsed: list[int] = field(default_factory=list)
+
+
+def _import_aliases(node: ast.AST, aliases: dict[str, str]) -> None:
+    if isinstance(node, ast.Import):
+        for a in node.names:
+            if a.asname:
+                aliases[a.asname] = a.name
+            else:
+                aliases[a.name.split(".")[0]] = a.name.split(".")[0]
+    elif isinstance(node, ast.ImportFrom) and node.module:
+        for a in node.names:
+            aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+
+
+def parse(cells: list[tuple[int, str]]) -> Notebook:
+    """Collect definitions from code cells (index, source); cells that do not parse are listed."""
+    nb = Notebook()
+    for index, source in cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            nb.unparsed.append(index)
+            continue
+        for node in tree.body:
+            _import_aliases(node, nb.aliases)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                nb.definitions[node.name] = [node]
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            nb.definitions.setdefault(name.id, [])
+                            if isinstance(node, ast.AugAssign):
+                                nb.definitions[name.id].append(node)
+                            else:
+                                nb.definitions[name.id] = [node]
+    return nb
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return [node.id, *reversed(parts)]
+    return None
+
+
+@dataclass
+class Usage:
+    words: set[str] = field(default_factory=set)
+    dotted: set[str] = field(default_factory=set)
+    opaque: set[str] = field(default_factory=set)
+    followed: list[str] = field(default_factory=list)
+
+
+def usage(nb: Notebook, roots: list[str]) -> Usage:
+    """Every name the definitions of ``roots`` use, following the notebook's own names."""
+    found = Usage()
+    todo, seen = list(roots), set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in nb.definitions:
+            continue
+        seen.add(name)
+        found.followed.append(name)
+        for definition in nb.definitions[name]:
+            aliases = dict(nb.aliases)
+            for node in ast.walk(definition):
+                _import_aliases(node, aliases)
+            local = _local_names(definition)
+            for node in ast.walk(definition):
+                _visit(node, aliases, found, todo, local)
+    return found
+
+
+def _add_dotted(parts: list[str], aliases: dict[str, str], found: Usage) -> None:
+    root = aliases.get(parts[0], parts[0])
+    full = [*root.split("."), *parts[1:]]
+    for i in range(1, len(full) + 1):
+        found.dotted.add(".".join(full[:i]))
+    found.words.update(full)
+
+
+def _local_names(definition: ast.AST) -> set[str]:
+    """Arguments and assigned names of a function: never the notebook's top-level names."""
+    if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return set()
+    local = {a.arg for a in ast.walk(definition.args) if isinstance(a, ast.arg)}
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+    return local
+
+
+def _visit(
+    node: ast.AST, aliases: dict[str, str], found: Usage, todo: list[str], local: set[str]
+) -> None:
+    if isinstance(node, ast.Name):
+        found.words.add(node.id)
+        if node.id not in local:
+            todo.append(node.id)
+        if node.id in aliases:
+            _add_dotted([node.id], aliases, found)
+        if node.id in OPAQUE_NAMES:
+            found.opaque.add(node.id)
+    elif isinstance(node, ast.Attribute):
+        found.words.add(node.attr)
+        parts = _dotted(node)
+        if parts:
+            _add_dotted(parts, aliases, found)
+        if node.attr in OPAQUE_NAMES:
+            found.opaque.add(node.attr)
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        module = node.module if isinstance(node, ast.ImportFrom) else None
+        for a in node.names:
+            full = f"{module}.{a.name}" if module else a.name
+            _add_dotted(full.split("."), {}, found)
+            if "importlib" in full.split("."):
+                found.opaque.add("importlib")
+    elif isinstance(node, ast.Compare):
+        found.words.add(COMPARISON)
+    elif isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+        found.words.add(LOOP)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id in OPAQUE_CALLS:
+            found.opaque.add(f"{node.func.id}()")
+        if node.func.id in ATTRIBUTE_CALLS and len(node.args) >= 2:
+            name = node.args[1]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                found.words.add(name.value)
+                parts = _dotted(node.args[0])
+                if parts:
+                    _add_dotted([*parts, name.value], aliases, found)
+            else:
+                found.opaque.add(f"{node.func.id}() with a computed name")
+
+
+def _matches(word: str, found: Usage) -> bool:
+    return word in found.dotted if "." in word else word in found.words
+
+
+def _answered(nb: Notebook, name: str) -> bool:
+    """Whether ``name`` is defined with a body beyond a docstring, ``...`` or ``pass``."""
+    for node in nb.definitions.get(name, []):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return True
+        for statement in node.body:
+            trivial = isinstance(statement, ast.Pass) or (
+                isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            )
+            if not trivial:
+                return True
+    return False
+
+
+def check(nb: Notebook, rules: dict) -> dict:
+    """Verdict for one question's rules: broken rules (score 0) and reasons for review."""
+    functions = rules.get("functions", [])
+    missing = [f for f in functions if not _answered(nb, f)]
+    found = usage(nb, functions)
+    broken = []
+    for text, words in (rules.get("forbid") or {}).items():
+        used = sorted(w for w in words if _matches(w, found))
+        if used:
+            shown = ", ".join(f"`{w}`" for w in used)
+            broken.append(f"rule broken: {text} (the code uses {shown})")
+    for text, words in (rules.get("require") or {}).items():
+        if not missing and not any(_matches(w, found) for w in words):
+            shown = " or ".join(f"`{w}`" for w in words)
+            broken.append(f"rule broken: {text} (the code never uses {shown})")
+    review = sorted(found.opaque)
+    return {
+        "broken": broken,
+        "review": [f"uses {r}: what it calls cannot be checked from the source" for r in review],
+        "followed": sorted(set(found.followed) - set(functions)),
+    }

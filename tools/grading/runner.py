@@ -1,0 +1,219 @@
+"""The sandboxed side of grading: run a student's cells, then answer calls, over stdin/stdout.
+
+``session.py`` starts this file once per submission inside the sandbox (``sandbox.py``)::
+
+    python -I runner.py '{"memory_mb": 4096, ...}'
+
+Before any student code runs it sets its resource limits, leaves the root user if the sandbox
+made it root (so that the process limit counts), keeps private copies of its stdin and stdout
+for the channel and points file descriptors 0, 1 and 2 at ``/dev/null``: whatever the student's
+code prints is lost, and it cannot write into the channel by accident.
+
+Messages are JSON lines (``codec.py``). Requests and answers:
+
+* ``{"op": "cell", "index": i, "source": ..., "timeout": s}`` -> ``{"ok": true}`` or
+  ``{"ok": false, "error": name, "message": text}``: runs one cell in the notebook's namespace;
+* ``{"op": "kinds", "names": [...]}`` -> ``{"kinds": {name: "function" | "value" | "missing"}}``;
+* ``{"op": "get", "name": n}`` -> ``{"value": encoded}`` (or an error);
+* ``{"op": "call", "name": n, "args": [...], "kwargs": {...}, "timeout": s}`` ->
+  ``{"value": encoded, "changed": {position or keyword: encoded}}`` (or an error), where
+  ``changed`` holds the tensor arguments the call modified in place.
+
+Nothing here is trusted by the grader: it only ever receives plain data from this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def limit_resources(config: dict) -> None:
+    import resource
+
+    mb = 1024 * 1024
+    limits = {
+        resource.RLIMIT_AS: config["memory_mb"] * mb,
+        resource.RLIMIT_FSIZE: config["file_mb"] * mb,
+        resource.RLIMIT_NPROC: config["processes"],
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_NOFILE: 256,
+    }
+    for kind, value in limits.items():
+        if value and value > 0:
+            resource.setrlimit(kind, (value, value))
+    cpu = config["cpu_seconds"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def leave_root(config: dict) -> None:
+    """In the sandbox's user namespace, root maps to root outside: become ``nobody``."""
+    if os.getuid() != 0:
+        return
+    uid = config["uid"]
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    try:
+        os.setuid(0)
+    except PermissionError:
+        return
+    raise SystemExit("runner: could not leave the root user")
+
+
+class Channel:
+    def __init__(self) -> None:
+        read, write = os.dup(0), os.dup(1)  # not inherited by processes the student starts
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        self.rfile = os.fdopen(read, "rb")
+        self.wfile = os.fdopen(write, "wb", buffering=0)
+
+    def receive(self) -> dict | None:
+        from codec import MAX_LINE, loads
+
+        line = self.rfile.readline(MAX_LINE + 1)
+        return loads(line) if line else None
+
+    def send(self, message: dict) -> None:
+        from codec import dumps
+
+        self.wfile.write(dumps(message))
+
+
+class Timeout(BaseException):
+    """Raised in the student's code when a cell or a call runs past its time limit."""
+
+
+def _alarm(signum, frame):
+    raise Timeout("time limit reached")
+
+
+def _error(exc: BaseException) -> dict:
+    return {"ok": False, "error": type(exc).__name__, "message": str(exc)[:2000]}
+
+
+class Runner:
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.namespace: dict = {"__name__": "__main__", "grader": _NoGrader()}
+
+    def timed(self, seconds: float, function, *args, **kwargs):
+        import signal
+
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def cell(self, message: dict) -> dict:
+        source = _python_source(message["source"])
+        try:
+            code = compile(source, f"<cell {message['index']}>", "exec")
+            self.timed(message["timeout"], exec, code, self.namespace)
+        except BaseException as e:  # noqa: BLE001 - the student's error, reported
+            return _error(e)
+        return {"ok": True}
+
+    def kinds(self, message: dict) -> dict:
+        kinds = {}
+        for name in message["names"]:
+            if name not in self.namespace:
+                kinds[name] = "missing"
+            else:
+                kinds[name] = "function" if callable(self.namespace[name]) else "value"
+        return {"ok": True, "kinds": kinds}
+
+    def get(self, message: dict) -> dict:
+        from codec import encode
+
+        if message["name"] not in self.namespace:
+            return {
+                "ok": False,
+                "error": "NameError",
+                "message": f"{message['name']} is not defined",
+            }
+        return {"ok": True, "value": encode(self.namespace[message["name"]])}
+
+    def call(self, message: dict) -> dict:
+        import torch
+        from codec import decode, encode
+
+        function = self.namespace.get(message["name"])
+        if function is None or not callable(function):
+            return {
+                "ok": False,
+                "error": "NameError",
+                "message": f"{message['name']} is not defined",
+            }
+        args = [decode(a) for a in message["args"]]
+        kwargs = {k: decode(v) for k, v in message["kwargs"].items()}
+        before = {
+            key: value.clone()
+            for key, value in [*enumerate(args), *kwargs.items()]
+            if type(value) is torch.Tensor
+        }
+        result = self.timed(message["timeout"], function, *args, **kwargs)
+        changed = {}
+        for key, old in before.items():
+            new = args[key] if isinstance(key, int) else kwargs[key]
+            if type(new) is torch.Tensor and not (
+                new.shape == old.shape and new.dtype == old.dtype and torch.equal(new, old)
+            ):
+                changed[str(key)] = encode(new)
+        return {"ok": True, "value": encode(result), "changed": changed}
+
+    def serve(self) -> None:
+        handlers = {"cell": self.cell, "kinds": self.kinds, "get": self.get, "call": self.call}
+        self.channel.send({"ok": True, "ready": True})
+        while True:
+            message = self.channel.receive()
+            if message is None:
+                return
+            try:
+                answer = handlers[message["op"]](message)
+            except BaseException as e:  # noqa: BLE001 - reported to the grader
+                answer = _error(e)
+            try:
+                self.channel.send(answer)
+            except BaseException as e:  # noqa: BLE001 - e.g. a result too large to encode
+                self.channel.send(_error(e))
+
+
+class _NoGrader:
+    """Stands in for otter's ``grader``: its checks run in the trusted grader, not here."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _python_source(source: str) -> str:
+    """The cell as Python: IPython's syntax (``%magic``, ``!shell``) becomes comments."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            line = line[: len(line) - len(stripped)] + "pass  # " + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    limit_resources(config)
+    leave_root(config)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    channel = Channel()
+    import torch  # noqa: F401 - imported before the student's cells, as in a notebook
+
+    torch.set_num_threads(1)
+    Runner(channel).serve()
+
+
+if __name__ == "__main__":
+    main()

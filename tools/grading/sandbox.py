@@ -1,0 +1,151 @@
+"""The sandbox a student's code runs in: bubblewrap (``bwrap``), plus resource limits.
+
+``command()`` returns the command line that starts ``runner.py`` in a new sandbox:
+
+* new user, PID, network, IPC, UTS and cgroup namespaces (``--unshare-*``): no network at all,
+  not even a loopback shared with the grader; the sandbox's processes see only each other,
+  and when its first process ends (``--die-with-parent`` ties it to the grader) the kernel
+  ends every process in it;
+* a file system of read-only binds of what Python and PyTorch need (``/usr``, the Python
+  installation, the virtual environment, the runner's folder), a fresh ``/proc`` and
+  ``/dev``, and two private tmpfs of limited size, ``/tmp`` and ``/home/student`` (the working and
+  home folder), which vanish with the sandbox. The autograders, hidden tests, other
+  submissions and the teacher's files are not in it;
+* a cleared environment (``--clearenv``) with a few harmless variables;
+* limits (set by ``runner.py`` before any student code runs, and inherited by anything it
+  starts): address space, file size, processes, CPU time, open files, no core files.
+
+Run as root (a CI machine, a container), the sandbox's root would be root outside, for which
+Linux ignores the process limit (``RLIMIT_NPROC``). So the grader then creates the user
+namespace itself, mapping root and ``nobody`` (65534) inside to the same users outside, and
+passes it to bwrap (``--userns``); the runner sets its limits and switches to ``nobody``
+before anything else runs. As another user, bwrap creates the namespace (``--unshare-user``).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+NOBODY = 65534
+RUNNER_DIR = pathlib.Path(__file__).resolve().parent
+ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/home/student",
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+}
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _python_paths() -> list[str]:
+    """Folders Python needs: its installation, the virtual environment, the interpreter's."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.add(str(pathlib.Path(os.path.realpath(sys.executable)).parent.parent))
+    # Editable installs and .pth files may point elsewhere: only site-packages are needed.
+    return sorted(p for p in paths if p and not p.startswith("/usr/"))
+
+
+def _root_entries() -> list[str]:
+    """Binds of the top-level links and folders the dynamic loader and Python use."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = f"/{name}"
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf"):
+        if os.path.exists(etc):
+            args += ["--ro-bind", etc, etc]
+    return args
+
+
+def _bind_with_parents(path: str, made: set[str]) -> list[str]:
+    """``--ro-bind path path``, with its parent folders created readable (bwrap's are 0700)."""
+    args = []
+    parts = pathlib.PurePosixPath(path).parts
+    for i in range(2, len(parts)):
+        parent = str(pathlib.PurePosixPath(*parts[:i]))
+        if parent not in made and not parent.startswith("/usr"):
+            made.add(parent)
+            args += ["--perms", "0755", "--dir", parent]
+    return args + ["--ro-bind", path, path]
+
+
+def command(*, userns_fd: int | None, tmp_mb: int) -> list[str]:
+    """The bwrap command line (without the runner's own arguments)."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise FileNotFoundError("bwrap (Debian package bubblewrap) is not installed")
+    args = [bwrap]
+    if userns_fd is None:
+        args += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
+    else:
+        args += ["--userns", str(userns_fd), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    args += [
+        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
+    ]  # fmt: skip
+    for key, value in ENVIRONMENT.items():
+        args += ["--setenv", key, value]
+    args += _root_entries()
+    made: set[str] = set()
+    for path in _python_paths():
+        args += _bind_with_parents(path, made)
+    args += ["--ro-bind", str(RUNNER_DIR), "/grader"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    size = str(tmp_mb * 1024 * 1024)
+    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+    args += ["--perms", "0777", "--size", size, "--tmpfs", "/home/student"]
+    args += ["--chdir", "/home/student", sys.executable, "-I", "/grader/runner.py"]
+    return args
+
+
+def direct_command() -> list[str]:
+    """``--no-sandbox``: the runner as a plain child process (limits, but no isolation)."""
+    return [sys.executable, "-I", str(RUNNER_DIR / "runner.py")]
+
+
+_HOLDER = """\
+import ctypes, sys
+if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:  # CLONE_NEWUSER
+    sys.exit("unshare(CLONE_NEWUSER) failed, errno %d" % ctypes.get_errno())
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def user_namespace() -> int:
+    """A new user namespace mapping root and nobody to themselves; returns an fd to it.
+
+    Only for root (writing another process's uid_map with two users needs CAP_SETUID).
+    The caller passes the fd to bwrap and closes it afterwards.
+    """
+    holder = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _HOLDER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        if holder.stdout.readline() != b"ready\n":
+            raise OSError(f"could not create a user namespace: {holder.stderr.read().decode()}")
+        mapping = f"0 0 1\n{NOBODY} {NOBODY} 1\n"
+        for name in ("uid_map", "gid_map"):
+            with open(f"/proc/{holder.pid}/{name}", "w") as f:
+                f.write(mapping)
+        return os.open(f"/proc/{holder.pid}/ns/user", os.O_RDONLY)
+    finally:
+        holder.stdin.close()
+        holder.wait()

@@ -1,0 +1,438 @@
+"""The trusted side of grading one submission: its sandboxed worker and its test cases.
+
+``grade_submission`` reads the notebook as data (nbformat), starts ONE sandboxed worker
+(``runner.py`` in ``sandbox.py``'s sandbox), sends it the student's code cells one by one, then
+runs the assignment's otter test cases HERE, in the grader's process: each student name a
+test takes is either a ``Remote`` function (calling it sends the arguments to the worker and
+returns what came back, decoded by ``codec.py`` as plain data) or the plain value of a student
+variable. No student code runs in this process and nothing from the worker is unpickled.
+
+A cell, or a call, that runs past its time limit or ends the worker fails (that cell is
+skipped, that test case fails); the worker is started again, its cells re-run without the
+skipped ones, and grading goes on, within a time budget for the whole notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import codec
+import sandbox
+
+GRACE = 3.0  # seconds the grader waits past the limit the worker enforces itself
+MAX_RESTARTS = 4
+MAX_TEXT = 300
+OTTER_LINES = re.compile(
+    r"^\s*(import otter|grader\s*=\s*otter\.Notebook\(.*\)|grader\.check(_all)?\(.*\))\s*$"
+)
+
+
+class WorkerFailed(Exception):
+    """The worker hung, ended, or broke the protocol; it has been stopped."""
+
+
+class StudentError(Exception):
+    """The student's code raised, or returned something that is not plain data."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class Limits:
+    cell_timeout: float = 30.0
+    call_timeout: float = 10.0
+    notebook_timeout: float = 300.0
+    memory_mb: int = 4096
+    file_mb: int = 64
+    tmp_mb: int = 256
+    processes: int = 64
+    sandboxed: bool = True
+
+
+class Worker:
+    """One sandboxed runner process and its channel."""
+
+    def __init__(self, limits: Limits) -> None:
+        config = {
+            "memory_mb": limits.memory_mb,
+            "file_mb": limits.file_mb,
+            "processes": limits.processes,
+            "cpu_seconds": int(limits.notebook_timeout) + 5,
+            "uid": sandbox.NOBODY,
+        }
+        userns = None
+        if limits.sandboxed:
+            userns = sandbox.user_namespace() if os.getuid() == 0 else None
+            argv = sandbox.command(userns_fd=userns, tmp_mb=limits.tmp_mb)
+        else:
+            argv = sandbox.direct_command()
+        try:
+            self.process = subprocess.Popen(
+                [*argv, json.dumps(config)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                pass_fds=() if userns is None else (userns,),
+                start_new_session=True,
+                env=None if limits.sandboxed else dict(sandbox.ENVIRONMENT, HOME="/tmp"),
+                cwd=None if limits.sandboxed else "/tmp",
+            )
+        finally:
+            if userns is not None:
+                os.close(userns)
+        self.buffer = b""
+
+    def request(self, message: dict, timeout: float) -> dict:
+        try:
+            self.process.stdin.write(codec.dumps(message))
+            self.process.stdin.flush()
+        except OSError:
+            self.stop()
+            raise WorkerFailed("the worker process had ended") from None
+        return self.receive(timeout)
+
+    def receive(self, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                raise WorkerFailed(f"no answer within {timeout:g} s")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                self.stop()
+                raise WorkerFailed("the worker process ended")
+            self.buffer += chunk
+            if len(self.buffer) > codec.MAX_LINE:
+                self.stop()
+                raise WorkerFailed("an answer larger than the channel allows")
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        try:
+            return codec.loads(line)
+        except (ValueError, codec.NotPlainData):
+            self.stop()
+            raise WorkerFailed("an unreadable answer") from None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """Kill the worker: bwrap, and with it (``--die-with-parent``) the whole sandbox."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.process.wait()
+
+
+def code_cells(nb: Any) -> list[tuple[int, str]]:
+    """(index, source) of the code cells to run, otter's own lines left out."""
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        lines = [line for line in cell.source.splitlines() if not OTTER_LINES.match(line)]
+        source = "\n".join(lines)
+        if source.strip():
+            cells.append((index, source))
+    return cells
+
+
+def clip(text: Any, limit: int = MAX_TEXT) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe(value: Any, small: int = 25) -> str:
+    """A short description of a value for feedback: shape and dtype, values when small."""
+    import torch
+
+    if type(value) is torch.Tensor:
+        head = f"tensor of shape {tuple(value.shape)}, {str(value.dtype).removeprefix('torch.')}"
+        if value.numel() <= small:
+            return f"{head}: {value.tolist()}"
+        return head
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(describe(v, small) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    return clip(repr(value), 80)
+
+
+@dataclass
+class Session:
+    """Grading state of one submission: the worker, its cells and what happened."""
+
+    cells: list[tuple[int, str]]
+    limits: Limits
+    deadline: float
+    worker: Worker | None = None
+    skipped: dict[int, str] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+    restarts: int = 0
+    calls: list[str] = field(default_factory=list)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def ensure_worker(self) -> Worker:
+        """A live worker that has run every cell that is not skipped."""
+        while self.worker is None or not self.worker.alive():
+            if self.worker is not None:
+                self.worker.stop()
+                self.restarts += 1
+            if self.restarts > MAX_RESTARTS:
+                raise WorkerFailed("the worker was restarted too often")
+            if self.left() <= 0:
+                raise WorkerFailed("the notebook's time budget is spent")
+            self.worker = Worker(self.limits)
+            self.run_cells(first=self.restarts == 0)
+        return self.worker
+
+    def run_cells(self, first: bool) -> None:
+        worker = self.worker
+        try:
+            worker.receive(min(120.0, max(self.left(), 1.0)))  # "ready"
+        except WorkerFailed as e:
+            raise WorkerFailed(f"the worker did not start: {e}") from None
+        for index, source in self.cells:
+            if index in self.skipped:
+                continue
+            limit = min(self.limits.cell_timeout, max(self.left(), 0.5))
+            message = {"op": "cell", "index": index, "source": source, "timeout": limit}
+            try:
+                answer = worker.request(message, limit + GRACE)
+            except WorkerFailed as e:
+                reason = (
+                    "ran past its time limit and did not stop"
+                    if "no answer" in str(e)
+                    else f"ended the Python process ({e})"
+                )
+                self.skipped[index] = reason
+                self.errors.append({"cell": index, "error": "CellStopped", "message": reason})
+                return  # ensure_worker starts a new worker without this cell
+            if not answer.get("ok") and first:
+                name = clip(answer.get("error", "Error"), 60)
+                note = " (the cell ran past its time limit)" if name == "Timeout" else ""
+                self.errors.append(
+                    {
+                        "cell": index,
+                        "error": name,
+                        "message": clip(answer.get("message", "")) + note,
+                    }
+                )
+
+    def request(self, message: dict, timeout: float) -> dict:
+        worker = self.ensure_worker()
+        return worker.request(message, timeout)
+
+    def kinds(self, names: list[str]) -> dict[str, str]:
+        answer = self.request({"op": "kinds", "names": names}, 10.0)
+        kinds = answer.get("kinds") if answer.get("ok") else None
+        if type(kinds) is not dict:
+            raise WorkerFailed("an unreadable answer")
+        return {
+            n: kinds.get(n) if kinds.get(n) in ("function", "value") else "missing" for n in names
+        }
+
+    def value(self, name: str) -> Any:
+        answer = self.request({"op": "get", "name": name}, 10.0)
+        if not answer.get("ok"):
+            raise StudentError(
+                f"{name}: {clip(answer.get('message', ''), 200)}", clip(answer.get("error"), 60)
+            )
+        return codec.decode(answer["value"])
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        timeout = min(self.limits.call_timeout, max(self.left(), 0.5))
+        message = {
+            "op": "call",
+            "name": name,
+            "args": [codec.encode(a) for a in args],
+            "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
+            "timeout": timeout,
+        }
+        shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        call_text = f"{name}({', '.join(shown)})"
+        try:
+            answer = self.request(message, timeout + GRACE)
+        except WorkerFailed as e:
+            self.calls.append(f"{call_text}: no result ({e})")
+            raise WorkerFailed(f"{name} did not return: {e}") from None
+        if not answer.get("ok"):
+            kind = clip(answer.get("error", "Error"), 60)
+            if kind == "Timeout":
+                text = f"{name} ran past its {timeout:g} s time limit"
+            elif kind == "NotPlainData":
+                text = f"{name} returned {clip(answer.get('message', ''), 200)}"
+            else:
+                text = f"{name} raised {kind}: {clip(answer.get('message', ''), 200)}"
+            self.calls.append(f"{call_text}: {text}")
+            raise StudentError(text, kind)
+        value = codec.decode(answer["value"])
+        changed = answer.get("changed") or {}
+        for key, encoded in changed.items():
+            original = args[int(key)] if key.isdigit() and int(key) < len(args) else kwargs.get(key)
+            _write_back(original, codec.decode(encoded))
+        self.calls.append(f"{call_text} returned {describe(value)}")
+        return value
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+
+def _write_back(original: Any, new: Any) -> None:
+    """Mirror an in-place change of a tensor argument onto the grader's tensor."""
+    import torch
+
+    if type(original) is torch.Tensor and type(new) is torch.Tensor:
+        with torch.no_grad():
+            if original.shape == new.shape and original.dtype == new.dtype:
+                original.copy_(new)
+            else:
+                original.data = new
+
+
+class Remote:
+    """A student's function, called through the channel."""
+
+    def __init__(self, session: Session, name: str) -> None:
+        self._session, self._name = session, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.call(self._name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<student function {self._name}>"
+
+
+class Unavailable:
+    """Stands in for a student name that is missing or not plain data: any use fails."""
+
+    def __init__(self, reason: str) -> None:
+        self._reason = reason
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise StudentError(self._reason, "NameError")
+
+    __call__ = __getattr__ = __getitem__ = __iter__ = __bool__ = __len__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __neg__ = __float__ = __index__ = _fail
+
+
+def environment(session: Session, names: list[str]) -> dict[str, Any]:
+    """Name -> Remote function or decoded value, for the names test cases take."""
+    env: dict[str, Any] = {}
+    kinds = session.kinds(names)
+    for name in names:
+        if kinds[name] == "function":
+            env[name] = Remote(session, name)
+        elif kinds[name] == "value":
+            try:
+                env[name] = session.value(name)
+            except (StudentError, codec.NotPlainData) as e:
+                env[name] = Unavailable(f"{name} is not plain data: {e}")
+        else:
+            env[name] = Unavailable(f"{name} is not defined (did its cell run without error?)")
+    return env
+
+
+def failure_text(exc: BaseException, test_path: str, source_lines: list[str]) -> str:
+    """What a failed PUBLIC case tells the student: the failing line and the message."""
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == test_path and frame.lineno:
+            where = (
+                source_lines[frame.lineno - 1].strip() if frame.lineno <= len(source_lines) else ""
+            )
+    message = clip(str(exc), 1200)
+    if isinstance(exc, (StudentError, WorkerFailed)):
+        return message
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return f"failed at `{where}`\n{text}" if where else text
+
+
+def run_case(case: Any, env: dict[str, Any]) -> BaseException | None:
+    """Run one otter test case function with ``env``; the exception if it failed."""
+    try:
+        case.body.call_func(env)
+    except Exception as e:  # noqa: BLE001 - any failure of the case
+        return e
+    return None
+
+
+def grade_cases(
+    session: Session,
+    question: dict,
+    describe_hidden: Callable[[Any], str],
+) -> dict:
+    """Run every test case of one question; per case passed or not and what to show."""
+    public, hidden_failed, hidden_passed, earned, details = [], [], 0, 0.0, []
+    for case, name in zip(question["cases"], question["names"], strict=True):
+        session.calls.clear()
+        try:
+            names = list(case.body._get_func_params())
+            env = environment(session, [n for n in names if n != "env"])
+            error = run_case(case, env)
+        except WorkerFailed as e:
+            error = e
+        passed = error is None
+        earned += case.points if passed else 0.0
+        if case.hidden:
+            if passed:
+                hidden_passed += 1
+            else:
+                reason = describe_hidden(case)
+                if isinstance(error, (StudentError, WorkerFailed)):
+                    reason += f" ({_hidden_reason(error)})"
+                hidden_failed.append(reason)
+        else:
+            entry = {"name": name, "passed": passed, "message": ""}
+            if not passed:
+                text = failure_text(error, question["path"], question["lines"])
+                if session.calls:
+                    text += "\nlast call: " + clip(session.calls[-1], 1200)
+                entry["message"] = text
+            public.append(entry)
+        details.append({"name": name, "hidden": case.hidden, "passed": passed})
+    return {
+        "earned": earned,
+        "public": public,
+        "hidden_failed": hidden_failed,
+        "hidden_passed": hidden_passed,
+        "cases": details,
+    }
+
+
+def _hidden_reason(error: BaseException) -> str:
+    """For a hidden case: what went wrong in the student's code, without the test's inputs."""
+    if isinstance(error, WorkerFailed):
+        return "your code did not return: it hung or ended the Python process"
+    if error.kind == "Timeout":
+        return "your code ran past its time limit"
+    if error.kind == "NotPlainData":
+        return clip(str(error), 200)
+    if error.kind == "NameError" and "not defined" in str(error):
+        return clip(str(error), 120)
+    return f"your code raised {error.kind}"

@@ -1,8 +1,9 @@
 """Root conftest, loaded for every pytest run in this repository (including
 ``pytest notebooks/x.ipynb``): it puts ``tools/`` on the path, loads the plugin
 ``tools/nbval_setup.py`` (nbval's kernels run under ``tools/notebook_env.py`` and the way
-Jupyter runs cells) and sets hypothesis's profiles. Fixtures shared by tests live in
-``tests/conftest.py``.
+Jupyter runs cells) and ``tools/pytest_markers.py`` (every test gets one of the markers
+``unit``, ``notebook``, ``site``, ``browser``, ``gpu``), and sets hypothesis's profiles.
+Fixtures shared by tests live in ``tests/conftest.py``.
 
 Hypothesis profiles (the one place they are defined):
 
@@ -29,7 +30,7 @@ from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).absolute().parent / "tools"))
 
-pytest_plugins = ["nbval_setup"]
+pytest_plugins = ["nbval_setup", "pytest_markers"]
 
 settings.register_profile(
     "ci",

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pytest_markers import SITE_FIXTURES
 from site_checks import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -42,8 +43,6 @@ from site_checks import (
     inspect_site_page,
     site_pages_of,
 )
-
-SITE_FIXTURES = {"book_build", "built_site", "site_url", "browser", "site_pages", "inspect_page"}
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config, items: list) -> None:

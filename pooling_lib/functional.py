@@ -82,6 +82,21 @@ def _batched(input: torch.Tensor, dims: int) -> torch.Tensor:
     return (input if dims == 3 else input.contiguous()).unsqueeze(0)
 
 
+def _check_input_maybe_no_channels(fn: str, input: object, dims: int) -> None:
+    """``check_input``, except that 0 channels are accepted, batched or not (for adaptive
+    pooling and ``max_unpool2d``).
+
+    PyTorch accepts them in ``adaptive_avg_pool*``, ``max_unpool2d`` and unbatched
+    ``adaptive_max_pool*`` but rejects batched ``adaptive_max_pool*`` with 0 channels; one
+    rule here for all of them.
+    """
+    if isinstance(input, torch.Tensor) and input.dim() in (dims + 1, dims + 2):
+        if input.shape[-(dims + 1)] == 0:  # check dtype and sizes on a 1-channel stand-in
+            shape = (*input.shape[: -(dims + 1)], 1, *input.shape[-dims:])
+            input = input.new_empty(()).expand(shape)
+    check_input(fn, input, dims)
+
+
 def _unbatch(result, input: torch.Tensor, dims: int):
     if input.dim() == dims + 2:
         return result
@@ -269,7 +284,7 @@ def adaptive_max_pool1d(
     Bit-exact with PyTorch on the CPU (values, indices, gradients).
     """
     fn = "adaptive_max_pool1d"
-    check_input(fn, input, 1)
+    _check_input_maybe_no_channels(fn, input, 1)
     (size,) = check_adaptive_output_size(fn, output_size, input.shape, 1)
     _check_bool(fn, "return_indices", return_indices)
     out, index = adaptive_max_pool(_batched(input, 1).unsqueeze(2), (1, size))
@@ -291,7 +306,7 @@ def adaptive_max_pool2d(
     ``h * W_in + w``. Bit-exact with PyTorch on the CPU.
     """
     fn = "adaptive_max_pool2d"
-    check_input(fn, input, 2)
+    _check_input_maybe_no_channels(fn, input, 2)
     size = check_adaptive_output_size(fn, output_size, input.shape, 2)
     _check_bool(fn, "return_indices", return_indices)
     result = _unbatch(adaptive_max_pool(_batched(input, 2), size), input, 2)
@@ -306,8 +321,10 @@ def adaptive_avg_pool1d(input: torch.Tensor, output_size: int | tuple[int]) -> t
     ceil((i+1)*L_in/L_out))``. Bit-exact with PyTorch on the CPU.
     """
     fn = "adaptive_avg_pool1d"
-    check_input(fn, input, 1)
+    _check_input_maybe_no_channels(fn, input, 1)
     (size,) = check_adaptive_output_size(fn, output_size, input.shape, 1)
+    if size == 1 and input.dim() == 2:  # PyTorch: a mean over the unbatched input as it is
+        return input.unsqueeze(-2).mean((-2, -1), keepdim=True).squeeze(-2)
     if size == 1 and input.dim() == 2:  # PyTorch: a mean over the unbatched input as it is
         return input.unsqueeze(-2).mean((-2, -1), keepdim=True).squeeze(-2)
     out = adaptive_avg_pool(_batched(input, 1).unsqueeze(2), (1, size)).squeeze(2)
@@ -326,7 +343,7 @@ def adaptive_avg_pool2d(
     ``input.mean((-2, -1))``, as in PyTorch. Bit-exact with PyTorch on the CPU.
     """
     fn = "adaptive_avg_pool2d"
-    check_input(fn, input, 2)
+    _check_input_maybe_no_channels(fn, input, 2)
     size = check_adaptive_output_size(fn, output_size, input.shape, 2)
     if size == (1, 1) and input.dim() == 3:  # PyTorch: a mean over the unbatched input as it is
         return input.mean((-2, -1), keepdim=True)
@@ -454,7 +471,7 @@ def max_unpool2d(
     RuntimeError from its kernel).
     """
     fn = "max_unpool2d"
-    check_input(fn, input, 2)
+    _check_input_maybe_no_channels(fn, input, 2)
     args = check_pool_args(fn, kernel_size, stride, padding, 1, False, dims=2)
     if not isinstance(indices, torch.Tensor) or indices.dtype != torch.int64:
         got = indices.dtype if isinstance(indices, torch.Tensor) else type(indices).__name__

@@ -19,7 +19,11 @@ def _tuple(result) -> tuple[torch.Tensor, ...]:
 
 def _unpool(m, x):
     # the indices come from PyTorch's max_pool2d, so both libraries unpool the same thing
-    values, indices = F.max_pool2d(x, 2, 2, return_indices=True)
+    if x.shape[-3] == 0:  # PyTorch's max_pool2d rejects 0 channels: empty indices
+        values = x[..., ::2, ::2]
+        indices = torch.zeros(values.shape, dtype=torch.int64)
+    else:
+        values, indices = F.max_pool2d(x, 2, 2, return_indices=True)
     return m.max_unpool2d(values, indices, 2, 2, output_size=x.shape[-2:])
 
 

@@ -16,6 +16,7 @@ import random
 
 import pytest
 import torch
+from site_checks import SCREENSHOT_DIR as SCREENSHOTS
 
 from pooling_book.explorer.widget import format_value
 from pooling_book.settings import PoolSettings
@@ -197,3 +198,115 @@ def test_browser_computes_what_pooling_lib_computes(explorer_page):
     assert not mismatches, f"{len(mismatches)} of {VALID + INVALID} differ:\n" + "\n".join(
         mismatches[:10]
     )
+
+
+# ------------------------------------------------------------------ every control, as a reader
+
+SNAPSHOT = """(el) => JSON.stringify([
+  el.querySelector(".pe-input").innerHTML, el.querySelector(".pe-output").innerHTML,
+  el.querySelector(".pe-alt").textContent, el.querySelector(".pe-call").textContent,
+  [...el.querySelectorAll(".pe-math")].map((n) => n.textContent), el.dataset.error,
+])"""
+
+
+def _explorer_with_shape(page, shape: str):
+    for handle in page.query_selector_all(".pooling-explorer[data-mounted]"):
+        if shape in handle.query_selector(".pe-title").text_content():
+            return handle
+    raise AssertionError(f"no explorer of shape {shape} on the page")
+
+
+def test_every_control_changes_what_is_shown(explorer_page):
+    page, errors = explorer_page
+    el = _explorer_with_shape(
+        page, "(1, 2, 4, 4)"
+    )  # explore(X2, kernel_size=3, padding=1, stride=2)
+    el.scroll_into_view_if_needed()
+    unchanged = []
+
+    def changes(what: str, action) -> None:
+        before = el.evaluate(SNAPSHOT)
+        action()
+        if el.evaluate(SNAPSHOT) == before:
+            unchanged.append(what)
+
+    def control(name: str):
+        return el.query_selector(f'[name="{name}"]')
+
+    changes("ceil_mode", lambda: control("ceil_mode").check())
+    # (key the slider gets, number typed next): each moves the setting away and back
+    moves = {
+        "kernel_size": ("ArrowLeft", "3"),
+        "stride": ("ArrowLeft", "2"),
+        "padding": ("ArrowLeft", "1"),
+        "dilation": ("ArrowRight", "1"),
+    }
+    for name, (key, typed) in moves.items():
+        for axis in "hw":
+            slider = control(f"{name}-{axis}-slider")
+            changes(f"{name} {axis} slider", lambda s=slider, k=key: (s.focus(), s.press(k)))
+            number = control(f"{name}-{axis}")
+            changes(f"{name} {axis} number", lambda n=number, t=typed: n.fill(t))
+    changes("channel", lambda: control("channel").fill("1"))
+    changes("mode avg", lambda: control("mode").select_option("avg"))
+    changes("padding for avg", lambda: control("padding-h").fill("0"))
+    changes("count_include_pad", lambda: control("count_include_pad").uncheck())
+    changes("divisor_override", lambda: control("divisor_override").fill("3"))
+    changes("mode lp", lambda: control("mode").select_option("lp"))
+    changes("norm_type", lambda: control("norm_type").fill("3"))
+    changes("preset", lambda: control("preset").select_option("random"))
+    changes("view", lambda: control("view").select_option("gradient"))
+    changes("next", lambda: control("next").click())
+    changes("back", lambda: control("back").click())
+    changes(
+        "hover an output cell", lambda: el.query_selector_all(".pe-output .pe-cell")[-1].hover()
+    )
+    out = el.query_selector(".pe-output")
+    changes("arrow key on the output", lambda: (out.focus(), out.press("ArrowLeft")))
+    cell = el.query_selector(".pe-input .pe-cell[data-kind=input]")
+    changes("edit an input value", lambda: (cell.click(), control("edit-value").fill("42")))
+    grid = el.query_selector(".pe-input")
+    changes("arrow key on the input", lambda: (grid.focus(), grid.press("ArrowRight")))
+    changes("invalid setting", lambda: control("kernel_size-h").fill("9"))
+    assert "must fit into the padded input" in el.get_attribute("data-error")
+    control("kernel_size-h").fill("1")
+
+    # play steps the window by itself, pause stops it, speed changes its pace
+    positions = []
+    control("speed").fill("10")
+    control("play").click()
+    for _ in range(5):
+        page.wait_for_timeout(150)
+        positions.append(el.get_attribute("data-position"))
+    control("play").click()  # pause
+    paused = el.get_attribute("data-position")
+    page.wait_for_timeout(400)
+    assert len(set(positions)) >= 3, positions
+    assert el.get_attribute("data-position") == paused
+
+    # batch index, on an explorer of a batch of two
+    page.evaluate(
+        SET_CASE, {"state": state_for(torch.arange(18.0).reshape(2, 1, 3, 3)), "controls": []}
+    )
+    batched = page.query_selector("#explorer-under-test")
+    before = batched.evaluate(SNAPSHOT)
+    batched.query_selector('[name="batch"]').fill("1")
+    if batched.evaluate(SNAPSHOT) == before:
+        unchanged.append("batch")
+    assert not errors, errors
+    assert not unchanged, f"controls that change nothing: {unchanged}"
+
+
+def test_phone_layout(browser, site_url):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True)
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    short = page.evaluate(
+        """() => [...document.querySelectorAll('.pooling-explorer input[type=range]')]
+            .map((s) => s.getBoundingClientRect().width).filter((w) => w < 120)"""
+    )
+    page.screenshot(path=str(SCREENSHOTS / "explorer-390.png"), full_page=False)
+    page.close()
+    assert width <= 390, f"the page scrolls sideways at 390 px: {width} px wide"
+    assert not short, f"sliders shorter than 120 px: {short}"

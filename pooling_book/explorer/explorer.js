@@ -47,6 +47,7 @@ export function localModel(state) {
   return {
     get: (key) => state[key],
     set(key, value) {
+      if (JSON.stringify(state[key]) === JSON.stringify(value)) return;
       state[key] = value;
       for (const cb of listeners.get("change:" + key) || []) cb();
     },
@@ -261,7 +262,9 @@ export function mount(el, model) {
   });
   const pick = (event) => {
     const cell = event.target.closest(".pe-cell");
-    if (cell && cell.dataset.i !== undefined) set("position", [Number(cell.dataset.i), Number(cell.dataset.j)]);
+    if (!cell || cell.dataset.i === undefined) return;
+    const [i, j] = model.get("position");
+    if (Number(cell.dataset.i) !== i || Number(cell.dataset.j) !== j) set("position", [Number(cell.dataset.i), Number(cell.dataset.j)]);
   };
   outputGrid.addEventListener("mouseover", pick);
   outputGrid.addEventListener("click", pick);
@@ -347,6 +350,15 @@ export function mount(el, model) {
     el.dataset.redrawMs = String(performance.now() - t0);
   }
 
+  // The grid's `count` cells: the ones it has, when it has that many (a redraw then only
+  // changes classes and texts), else new ones.
+  function cellsOf(grid, count) {
+    if (count > 0 && grid.children.length === count && grid.firstElementChild.classList.contains("pe-cell")) return [...grid.children];
+    const nodes = Array.from({ length: count }, () => document.createElement("div"));
+    grid.replaceChildren(...nodes);
+    return nodes;
+  }
+
   function drawInput(e, plane, cell) {
     const p = e.padding.map((v) => Math.max(0, v));
     const ext = [H, W].map((n, a) => {
@@ -365,7 +377,8 @@ export function mount(el, model) {
     if (cell) for (const c of cell.cells) read.set(`${c.r},${c.c}`, c);
     const box = cell ? [cell.rows[0], cell.cols[0], cell.rows.at(-1), cell.cols.at(-1)] : null;
     const grad = model.get("view") === "gradient" && cell ? cell.grad : null;
-    const nodes = [];
+    const nodes = cellsOf(inputGrid, rows * cols);
+    let n = 0;
     for (let r = ext[0][0]; r < ext[0][1]; r++) {
       for (let c = ext[1][0]; c < ext[1][1]; c++) {
         const kind = cellKind(r, c, H, W, p);
@@ -378,16 +391,14 @@ export function mount(el, model) {
         if (editing && editing[0] === r && editing[1] === c) cls += " pe-editing";
         let text = inside ? formatValue(plane[r * W + c]) : kind === "pad" ? (e.mode === "max" ? "-inf" : "0") : "";
         if (grad) text = inside ? formatValue(grad.get(r * W + c) || 0) : "";
-        const node = document.createElement("div");
-        node.className = cls;
-        node.textContent = text;
+        const node = nodes[n++];
+        if (node.className !== cls) node.className = cls;
+        if (node.textContent !== text) node.textContent = text;
         node.dataset.r = r;
         node.dataset.c = c;
         node.dataset.kind = kind;
-        nodes.push(node);
       }
     }
-    inputGrid.replaceChildren(...nodes);
     if (editing) {
       edit.disabled = false;
       editLabel.textContent = `value of X[${model.get("batch")}, ${model.get("channel")}, ${editing[0]}, ${editing[1]}]`;
@@ -400,18 +411,18 @@ export function mount(el, model) {
     const [oh, ow] = res.shape;
     outputGrid.style.gridTemplateColumns = `repeat(${ow}, var(--pe-cell))`;
     outputGrid.classList.toggle("pe-small", Math.max(oh, ow) > 16);
-    const nodes = [];
+    const nodes = cellsOf(outputGrid, oh * ow);
     for (let a = 0; a < oh; a++) {
       for (let b = 0; b < ow; b++) {
-        const node = document.createElement("div");
-        node.className = a === i && b === j ? "pe-cell pe-out pe-current" : "pe-cell pe-out";
-        node.textContent = formatValue(res.values[a * ow + b]);
+        const node = nodes[a * ow + b];
+        const cls = a === i && b === j ? "pe-cell pe-out pe-current" : "pe-cell pe-out";
+        const text = formatValue(res.values[a * ow + b]);
+        if (node.className !== cls) node.className = cls;
+        if (node.textContent !== text) node.textContent = text;
         node.dataset.i = a;
         node.dataset.j = b;
-        nodes.push(node);
       }
     }
-    outputGrid.replaceChildren(...nodes);
   }
 
   function explain(e, cell, i, j) {

@@ -55,8 +55,8 @@ export function ruleError(s, H, W) {
   const given = { kernel_size: s.kernel_size, stride: s.stride, padding: s.padding, dilation: e.dilation };
   if (s.mode === "avg" || s.mode === "lp") given.dilation = 1;
   if (s.mode === "lp") given.padding = 0;
-  if (s.mode === "lp" && s.norm_type === 0) {
-    return `${fn}: norm_type=${pyFloat(s.norm_type)} must be non-zero (it is the p of the p-norm)`;
+  if (s.mode === "lp" && (s.norm_type === 0 || Number.isNaN(s.norm_type))) {
+    return `${fn}: norm_type=${pyFloat(s.norm_type)} must be a non-zero number (the p of the p-norm)`;
   }
   for (const name of ["kernel_size", "stride", "dilation"]) {
     if (Math.min(...e[name]) < 1) {
@@ -85,7 +85,7 @@ export function ruleError(s, H, W) {
     );
   }
   if (s.mode === "avg" && s.divisor_override === 0) {
-    return `${fn}: divisor_override=0 must be non-zero (or None)`;
+    return `${fn}: divisor_override=0 must be None or a non-zero int (one divisor for every window)`;
   }
   return null;
 }

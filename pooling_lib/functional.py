@@ -32,17 +32,21 @@ in the right padding).
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from pooling_lib._kernels.adaptive import adaptive_avg_pool, adaptive_max_pool
 from pooling_lib._kernels.avg import avg_pool
-from pooling_lib._kernels.common import in_layout_of, transformed
+from pooling_lib._kernels.common import in_layout_of, sum_dtype, transformed
 from pooling_lib._kernels.max import max_pool
 from pooling_lib.shapes import (
     check_adaptive_output_size,
     check_divisor_override,
     check_input,
+    check_int,
     check_kernel_fits_input,
+    check_norm_type,
     check_pool_args,
 )
 
@@ -350,71 +354,186 @@ def adaptive_avg_pool2d(
     return _unbatch(adaptive_avg_pool(_batched(input, 2), size), input, 2)
 
 
-def _check_norm_type(fn: str, norm_type: object) -> float:
-    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)):
-        raise TypeError(f"{fn}: norm_type={norm_type!r} must be an int or a float")
-    if norm_type == 0:
-        raise ValueError(
-            f"{fn}: norm_type={norm_type!r} must be non-zero (it is the p of the p-norm)"
-        )
-    return norm_type
+def _lp_root(power_sums: torch.Tensor, p: float) -> torch.Tensor:
+    """``power_sums ** (1/p)``, with PyTorch's rule that a zero sum passes zero gradient
+    (``sign(s) * relu(|s|)`` is ``s``, but its gradient is 0 where ``s`` is 0)."""
+    return (torch.sign(power_sums) * torch.relu(torch.abs(power_sums))).pow(1.0 / p)
+
+
+def lp_pool(
+    fn: str,
+    dims: int,
+    input: torch.Tensor,
+    norm_type: float,
+    kernel_size,
+    stride,
+    ceil_mode: bool,
+    torch_compatible: bool,
+    *,
+    avg_pool=None,
+    max_pool=None,
+) -> torch.Tensor:
+    """The one definition of power-average (Lp) pooling, ``dims`` = 1 or 2, on top of the
+    2-d pooling functions ``avg_pool`` and ``max_pool`` (by default this module's
+    ``avg_pool2d`` and ``max_pool2d``; ``pooling_lib.loops`` passes its loop versions)::
+
+        out = (sum over the window's inputs of x**p) ** (1/p)        p = norm_type
+
+    ``p = inf`` is ``max |x|`` and ``p = -inf`` is ``min |x|`` over the window. The window
+    sums are ``avg_pool2d(x**p, divisor_override=1)``: only real inputs count (there is no
+    padding), also in a partial ``ceil_mode`` window. They are taken in float64 for int64
+    inputs (the result has the default dtype, as PyTorch's) and in float32 for
+    float16/bfloat16 ones (rounded once at the end). With ``torch_compatible=True`` it is
+    PyTorch's own formula instead: ``avg_pool2d(x**p) * kernel_h * kernel_w`` in the input's
+    dtype. 1-d pooling runs on planes of height 1.
+    """
+    avg_pool = avg_pool2d if avg_pool is None else avg_pool
+    max_pool = max_pool2d if max_pool is None else max_pool
+    check_input(fn, input, dims, allow_integer=(torch.int64,))
+    p = check_norm_type(fn, norm_type)
+    args = check_pool_args(
+        fn, kernel_size, stride, 0, 1, ceil_mode, dims=dims, input_shape=input.shape
+    )
+    _check_bool(fn, "torch_compatible", torch_compatible)
+    x = input if dims == 2 else input.unsqueeze(-2)  # (N, C, L) -> (N, C, 1, L)
+    k = args.kernel_size if dims == 2 else (1, *args.kernel_size)
+    s = args.stride if dims == 2 else (1, *args.stride)
+    if p == math.inf:
+        out = max_pool(x.abs(), k, s, 0, 1, ceil_mode)
+    elif p == -math.inf:
+        out = -max_pool(-x.abs(), k, s, 0, 1, ceil_mode)
+    elif torch_compatible:  # an int p keeps int64 powers in integers, as in PyTorch
+        power = norm_type if isinstance(norm_type, int) else p
+        out = _lp_root(avg_pool(x.pow(power), k, s, 0, ceil_mode) * (k[0] * k[1]), p)
+    else:
+        result_dtype = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+        work = x.to(torch.float64 if not x.is_floating_point() else sum_dtype(x.dtype))
+        power_sums = avg_pool(work.pow(p), k, s, 0, ceil_mode, True, 1)
+        out = _lp_root(power_sums, p).to(result_dtype)
+    return out if dims == 2 else out.squeeze(-2)
+
+
+_LP_DOC = """
+
+    ``out = (sum over the window's inputs of x**p) ** (1/p)`` with ``p = norm_type``
+    (``pooling_lib.functional.lp_pool``, the one definition): ``p = 2`` is the Euclidean
+    norm of the window, ``p = 1`` its sum (of signed values), ``p = inf`` its largest
+    ``|x|``. Where a window's power sum is 0 the gradient is 0, as in PyTorch.
+
+    Differences from PyTorch (``torch_compatible=True`` restores PyTorch's formula, for a
+    drop-in that must reproduce a model trained with it):
+
+    * ``ceil_mode=True``: a partial last window sums its real inputs; PyTorch scales their
+      average by the full kernel size (``lp_pool1d([[[1, 2, 3, 4, 5]]], 1, 2,
+      ceil_mode=True)`` is ``[3, 7, 5]`` here, ``[3, 7, 10]`` in PyTorch);
+    * int64 inputs are raised to the power in floating point; PyTorch computes ``x**p`` in
+      integers and truncates (``lp_pool1d(tensor([[[1, 2]]]), 2, 2)`` is ``sqrt(5)`` here,
+      2 in PyTorch);
+    * float16/bfloat16 inputs are computed in float32 and rounded once; PyTorch rounds
+      ``x**p`` to the input's dtype first (it overflows for ``|x| ** p > 65504`` in float16).
+"""
 
 
 def lp_pool1d(
     input: torch.Tensor,
-    norm_type: int | float,
-    kernel_size: int,
-    stride: int | None = None,
+    norm_type: float,
+    kernel_size: int | tuple[int],
+    stride: int | tuple[int] | None = None,
     ceil_mode: bool = False,
+    *,
+    torch_compatible: bool = False,
 ) -> torch.Tensor:
-    """1-D power-average pooling, as ``torch.nn.functional.lp_pool1d``.
+    return lp_pool(
+        "lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode, torch_compatible
+    )
 
-    ``out = (sum over the window of x**p) ** (1/p)`` with ``p = norm_type``, computed as
-    PyTorch does: ``avg_pool1d(x**p) * kernel_size`` with negative sums set to zero, then
-    ``** (1/p)``; ``p = inf`` is max pooling of ``|x|``. Input ``(N, C, L_in)`` or ``(C, L_in)``;
-    output ``(N, C, L_out)`` with ``L_out = floor((L_in - kernel_size) / stride) + 1``.
+
+lp_pool1d.__doc__ = (
+    """1-D power-average pooling, as ``torch.nn.functional.lp_pool1d``."""
+    + _LP_DOC
+    + """
+    Args:
+        input: ``(N, C, L_in)`` or ``(C, L_in)``, a floating dtype or int64.
+        norm_type: ``p``, a real number other than 0 (``inf`` and ``-inf`` included).
+        kernel_size: window length, an int (or a 1-tuple).
+        stride: step between windows (default ``kernel_size``).
+        ceil_mode: round the output size up (a last, partial window) instead of down.
+        torch_compatible: compute with PyTorch's formula (see above).
+
+    Shape:
+        ``L_out = floor((L_in - kernel_size) / stride) + 1`` (``ceil`` with ``ceil_mode``,
+        dropping a window that would start after the input).
+
+    Returns:
+        ``(N, C, L_out)`` (or ``(C, L_out)``) in ``input``'s dtype (the default float dtype
+        for int64 inputs).
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes`` or
+        ``norm_type`` is not a non-zero number; the message names the parameter, its value
+        and the rule.
+
+    Example:
+        >>> lp_pool1d(torch.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 1, 2, ceil_mode=True)
+        tensor([[[3., 7., 5.]]])
+        >>> lp_pool1d(torch.tensor([[[1, 2]]]), 2, 2)
+        tensor([[[2.2361]]])
+
+    Source: ``torch.nn.functional.lp_pool1d`` (PyTorch 2.x), with the fixes above; the
+    power-average pooling of Boureau, Ponce and LeCun, "A theoretical analysis of feature
+    pooling in visual recognition" (ICML 2010).
     """
-    fn = "lp_pool1d"
-    check_input(fn, input, 1, allow_integer=(torch.int64,))
-    norm_type = _check_norm_type(fn, norm_type)
-    check_pool_args(fn, kernel_size, stride, 0, 1, ceil_mode, dims=1, input_shape=input.shape)
-    if norm_type == float("inf"):
-        return max_pool1d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
-    if norm_type == -float("inf"):
-        return -max_pool1d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
-    (k,) = check_pool_args(fn, kernel_size, dims=1).kernel_size
-    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    return (torch.sign(out) * torch.relu(torch.abs(out))).mul(k).pow(1.0 / norm_type)
+)
 
 
 def lp_pool2d(
     input: torch.Tensor,
-    norm_type: int | float,
+    norm_type: float,
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
     ceil_mode: bool = False,
+    *,
+    torch_compatible: bool = False,
 ) -> torch.Tensor:
-    """2-D power-average pooling, as ``torch.nn.functional.lp_pool2d``.
-
-    ``out = (sum over the window of x**p) ** (1/p)`` with ``p = norm_type``, computed as
-    PyTorch does: ``avg_pool2d(x**p) * kernel_h * kernel_w`` with negative sums set to zero,
-    then ``** (1/p)``; ``p = inf`` is max pooling of ``|x|``. Input ``(N, C, H_in, W_in)`` or
-    ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
-    ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1`` and ``W_out`` likewise.
-    """
-    fn = "lp_pool2d"
-    check_input(fn, input, 2, allow_integer=(torch.int64,))
-    norm_type = _check_norm_type(fn, norm_type)
-    args = check_pool_args(
-        fn, kernel_size, stride, 0, 1, ceil_mode, dims=2, input_shape=input.shape
+    return lp_pool(
+        "lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode, torch_compatible
     )
-    if norm_type == float("inf"):
-        return max_pool2d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
-    if norm_type == -float("inf"):
-        return -max_pool2d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
-    k_h, k_w = args.kernel_size
-    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    return (torch.sign(out) * torch.relu(torch.abs(out))).mul(k_w * k_h).pow(1.0 / norm_type)
+
+
+lp_pool2d.__doc__ = (
+    """2-D power-average pooling, as ``torch.nn.functional.lp_pool2d``."""
+    + _LP_DOC
+    + """
+    Args:
+        input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``, a floating dtype or int64.
+        norm_type: ``p``, a real number other than 0 (``inf`` and ``-inf`` included).
+        kernel_size: window size, an int or ``(k_h, k_w)``.
+        stride: step between windows (default ``kernel_size``).
+        ceil_mode: round the output size up (a last, partial window) instead of down.
+        torch_compatible: compute with PyTorch's formula (see above).
+
+    Shape:
+        ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1`` (``ceil`` with
+        ``ceil_mode``), ``W_out`` likewise.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``) in ``input``'s dtype (the default
+        float dtype for int64 inputs).
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes`` or
+        ``norm_type`` is not a non-zero number; the message names the parameter, its value
+        and the rule.
+
+    Example:
+        >>> lp_pool2d(torch.tensor([[[3.0, 4.0], [0.0, 0.0]]]), 2, 2)
+        tensor([[[5.]]])
+
+    Source: ``torch.nn.functional.lp_pool2d`` (PyTorch 2.x), with the fixes above; the
+    power-average pooling of Boureau, Ponce and LeCun, "A theoretical analysis of feature
+    pooling in visual recognition" (ICML 2010).
+    """
+)
 
 
 def _unpool_output_size(
@@ -431,15 +550,18 @@ def _unpool_output_size(
     else:
         if not isinstance(output_size, (tuple, list, torch.Size)):
             raise TypeError(
-                f"{fn}: output_size={output_size!r} must be a tuple of 2 (or 4) ints or None"
+                f"{fn}: output_size={output_size!r} must be a tuple of 2 (or 4) ints or None, "
+                f"got {type(output_size).__name__}"
             )
         size = tuple(output_size)
         if len(size) == 4:
             size = size[2:]
-        if len(size) != 2 or not all(isinstance(v, int) for v in size):
+        rule = "a tuple of 2 (or 4) ints or None"
+        if len(size) != 2:
             raise ValueError(
-                f"{fn}: output_size={output_size!r} must hold 2 (or 4) ints, got {len(size)} values"
+                f"{fn}: output_size={output_size!r} must be {rule}, got {len(output_size)} values"
             )
+        size = tuple(check_int(fn, "output_size", v, output_size, rule) for v in size)
         for dim in range(2):
             low, high = default[dim] - stride[dim], default[dim] + stride[dim]
             if not low < size[dim] < high:

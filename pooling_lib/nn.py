@@ -18,7 +18,12 @@ from __future__ import annotations
 import torch
 
 from pooling_lib import functional as PF
-from pooling_lib.shapes import check_divisor_override, check_pool_args
+from pooling_lib.shapes import (
+    check_bool,
+    check_divisor_override,
+    check_norm_type,
+    check_pool_args,
+)
 
 __all__ = [
     "MaxPool1d",
@@ -191,24 +196,58 @@ class AdaptiveAvgPool2d(torch.nn.AdaptiveAvgPool2d):
         return PF.adaptive_avg_pool2d(input, self.output_size)
 
 
-class LPPool1d(torch.nn.LPPool1d):
+class _LPPoolNd:
+    """What ``LPPool1d`` and ``LPPool2d`` add to PyTorch's modules: ``norm_type`` and the
+    window checked when the module is built, and the ``torch_compatible`` switch of
+    ``pooling_lib.functional.lp_pool2d`` (off: the true power sum, see there)."""
+
+    _dims = 2
+
+    def __init__(
+        self,
+        norm_type: float,
+        kernel_size,
+        stride=None,
+        ceil_mode: bool = False,
+        *,
+        torch_compatible: bool = False,
+    ) -> None:
+        name = type(self).__name__
+        check_norm_type(name, norm_type)
+        check_pool_args(name, kernel_size, stride, 0, 1, ceil_mode, dims=self._dims)
+        super().__init__(norm_type, kernel_size, stride, ceil_mode)
+        check_bool(name, "torch_compatible", torch_compatible)
+        self.torch_compatible = torch_compatible
+
+    def extra_repr(self) -> str:
+        extra = super().extra_repr()
+        return extra + ", torch_compatible=True" if self.torch_compatible else extra
+
+
+class LPPool1d(_LPPoolNd, torch.nn.LPPool1d):
     """``torch.nn.LPPool1d``: ``(N, C, L_in)`` -> ``(N, C, L_out)``,
     ``L_out = floor((L_in - kernel_size) / stride) + 1``."""
 
+    _dims = 1
+
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return PF.lp_pool1d(
-            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
-        )
+            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode,
+            torch_compatible=self.torch_compatible,
+        )  # fmt: skip
 
 
-class LPPool2d(torch.nn.LPPool2d):
+class LPPool2d(_LPPoolNd, torch.nn.LPPool2d):
     """``torch.nn.LPPool2d``: ``(N, C, H_in, W_in)`` -> ``(N, C, H_out, W_out)``,
     ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1``."""
 
+    _dims = 2
+
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return PF.lp_pool2d(
-            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
-        )
+            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode,
+            torch_compatible=self.torch_compatible,
+        )  # fmt: skip
 
 
 class MaxUnpool2d(torch.nn.MaxUnpool2d):

@@ -53,6 +53,8 @@ The rules are PyTorch's (2.x, checked by trying each one):
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,6 +72,9 @@ __all__ = [
     "adaptive_bounds",
     "window_start",
     "window_positions",
+    "check_bool",
+    "check_int",
+    "check_norm_type",
 ]
 
 
@@ -93,16 +98,30 @@ def _fmt(value: object) -> str:
     return repr(value)
 
 
-def _as_int(fn: str, name: str, value: object, whole: object) -> int:
+def _as_int(
+    fn: str, name: str, value: object, whole: object, rule: str = "an int or a tuple of ints"
+) -> int:
     if isinstance(value, bool):
-        raise TypeError(f"{fn}: {name}={_fmt(whole)} must be an int or a tuple of ints, not bool")
+        raise TypeError(f"{fn}: {name}={_fmt(whole)} must be {rule}, not bool")
     try:
         return operator.index(value)  # ints, numpy ints, 0-d integer tensors
     except TypeError:
         raise TypeError(
-            f"{fn}: {name}={_fmt(whole)} must be an int or a tuple of ints, "
-            f"got {type(value).__name__}"
+            f"{fn}: {name}={_fmt(whole)} must be {rule}, got {type(value).__name__}"
         ) from None
+
+
+def check_int(fn: str, name: str, value: object, whole: object = None, rule: str = "an int") -> int:
+    """``value`` as a Python int: ints, numpy integers and 0-d integer tensors are accepted
+    (``operator.index``, as PyTorch accepts them), ``bool``, floats and the rest raise
+    ``TypeError`` naming ``fn``, ``name``, the value (``whole``, the argument it is part of)
+    and the ``rule``.
+
+    >>> import numpy as np
+    >>> check_int("max_unpool2d", "output_size", np.int64(4))
+    4
+    """
+    return _as_int(fn, name, value, value if whole is None else whole, rule)
 
 
 def _ntuple(fn: str, name: str, value: object, dims: int) -> tuple[int, ...]:
@@ -350,9 +369,10 @@ def check_divisor_override(fn: str, divisor_override: object) -> int | None:
     """``divisor_override`` must be ``None`` or a non-zero int (PyTorch allows negative ones)."""
     if divisor_override is None:
         return None
-    value = _as_int(fn, "divisor_override", divisor_override, divisor_override)
+    rule = "None or a non-zero int (one divisor for every window)"
+    value = _as_int(fn, "divisor_override", divisor_override, divisor_override, rule)
     if value == 0:
-        raise ValueError(f"{fn}: divisor_override=0 must be non-zero (or None)")
+        raise ValueError(f"{fn}: divisor_override=0 must be {rule}")
     return value
 
 
@@ -390,3 +410,25 @@ def adaptive_bounds(i: int, in_size: int, out_size: int) -> tuple[int, int]:
     """Window ``[start, end)`` of adaptive pooling output ``i``:
     ``start = floor(i * in / out)``, ``end = ceil((i + 1) * in / out)``."""
     return (i * in_size) // out_size, -((-(i + 1) * in_size) // out_size)
+
+
+def check_bool(fn: str, name: str, value: object) -> None:
+    """A flag (``ceil_mode``, ``count_include_pad``, ...) must be a ``bool``, as in PyTorch."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{fn}: {name}={value!r} must be a bool (True or False)")
+
+
+def check_norm_type(fn: str, norm_type: object) -> float:
+    """``norm_type`` (the ``p`` of the p-norm) as a float: any real number but 0 and NaN
+    (``inf`` and ``-inf`` included, numpy numbers too)."""
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real):
+        raise TypeError(
+            f"{fn}: norm_type={norm_type!r} must be a real number (the p of the p-norm), "
+            f"got {type(norm_type).__name__}"
+        )
+    p = float(norm_type)
+    if p == 0 or math.isnan(p):
+        raise ValueError(
+            f"{fn}: norm_type={norm_type!r} must be a non-zero number (the p of the p-norm)"
+        )
+    return p

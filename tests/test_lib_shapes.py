@@ -329,6 +329,77 @@ def test_seed_pool2d_checks_its_arguments():
     assert torch.equal(loops.pool2d(X2.long(), (2, 2)), torch.tensor([[4.0, 5.0], [7.0, 8.0]]))
 
 
+_X3 = torch.zeros(1, 1, 4, 4, 4)
+_POOLED, _INDICES = F.max_pool2d(torch.arange(16.0).view(1, 1, 4, 4), 2, return_indices=True)
+
+# Each kind of bad argument, in every public function where it can occur: the message names
+# the function, the parameter, its value and the rule (what PyTorch accepts is accepted).
+NAMED_ERRORS = [
+    *[
+        (f"divisor tuple {name}", call, TypeError, rf"{name}: divisor_override=\(2, 2\) must be "
+         r"None or a non-zero int")
+        for name, call in [
+            ("avg_pool2d", lambda d: P.avg_pool2d(X, 2, divisor_override=d)),
+            ("avg_pool3d", lambda d: P.avg_pool3d(_X3, 2, divisor_override=d)),
+            ("avg_pool2d", lambda d: loops.avg_pool2d(X, 2, divisor_override=d)),
+            (
+                "avg_pool2d_backward",
+                lambda d: loops.avg_pool2d_backward(X[..., :4, :4], X, 2, divisor_override=d),
+            ),
+            ("AvgPool2d", lambda d: pnn.AvgPool2d(2, divisor_override=d)),
+            ("AvgPool3d", lambda d: pnn.AvgPool3d(2, divisor_override=d)),
+        ]
+    ],
+    *[
+        (f"unpool floats {i}", call, TypeError, r"max_unpool2d: output_size=\(4.0, 4.0\) must be "
+         r"a tuple of 2 \(or 4\) ints or None, got float")
+        for i, call in enumerate(
+            [
+                lambda size: P.max_unpool2d(_POOLED, _INDICES, 2, output_size=size),
+                lambda size: pnn.MaxUnpool2d(2)(_POOLED, _INDICES, output_size=size),
+            ]
+        )
+    ],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "label, call, error, pattern", NAMED_ERRORS, ids=[e[0] for e in NAMED_ERRORS]
+)
+def test_error_names_parameter_value_and_rule(label, call, error, pattern):
+    bad = (2, 2) if label.startswith("divisor") else (4.0, 4.0)
+    with pytest.raises(error, match=pattern):
+        call(bad)
+
+
+def test_what_pytorch_accepts_is_accepted():
+    """numpy integers, 0-d integer tensors and ``torch.Size`` work wherever ints do, in the
+    vectorized functions, the loops and the modules."""
+    x, x1 = torch.arange(16.0).view(1, 1, 4, 4), torch.arange(8.0).view(1, 1, 8)
+    two, size = np.int64(2), torch.Size([2, 2])
+    for module in (P, loops):
+        assert torch.equal(module.max_pool2d(x, two, np.int32(1)), F.max_pool2d(x, 2, 1))
+        assert torch.equal(module.max_pool2d(x, size), F.max_pool2d(x, 2))
+        assert torch.equal(module.avg_pool2d(x, [two, torch.tensor(2)]), F.avg_pool2d(x, 2))
+        assert torch.equal(
+            module.avg_pool2d(x, 2, divisor_override=two), F.avg_pool2d(x, 2, divisor_override=2)
+        )
+        assert torch.equal(module.max_pool1d(x1, two), F.max_pool1d(x1, 2))
+        assert torch.equal(module.avg_pool1d(x1, (two,)), F.avg_pool1d(x1, 2))
+        assert torch.equal(module.lp_pool2d(x, two, two), P.lp_pool2d(x, 2, 2))
+    assert torch.equal(
+        P.adaptive_avg_pool2d(x, (two, np.int32(1))), F.adaptive_avg_pool2d(x, (2, 1))
+    )
+    assert torch.equal(P.adaptive_max_pool1d(x1, two), F.adaptive_max_pool1d(x1, 2))
+    unpooled = F.max_unpool2d(_POOLED, _INDICES, 2)
+    for output_size in [(np.int64(4), np.int64(4)), torch.Size([4, 4]), [1, 1, np.int32(4), 4]]:
+        assert torch.equal(P.max_unpool2d(_POOLED, _INDICES, 2, output_size=output_size), unpooled)
+    assert torch.equal(pnn.MaxPool2d(two)(x), F.max_pool2d(x, 2))
+    assert torch.equal(
+        pnn.AvgPool2d(2, divisor_override=two)(x), F.avg_pool2d(x, 2, 2, 0, False, True, 2)
+    )
+
+
 @st.composite
 def maybe_invalid(draw):
     dims = draw(st.sampled_from([1, 2]))
@@ -341,16 +412,17 @@ def maybe_invalid(draw):
     return dims, (2, 2, *spatial), kernel, stride, padding, dilation, ceil
 
 
+@pytest.mark.parametrize("module", [P, loops], ids=["vectorized", "loops"])
 @LIB
 @given(maybe_invalid(), st.sampled_from(["max", "avg"]))
-def test_raises_exactly_when_torch_raises(params, pool):
+def test_raises_exactly_when_torch_raises(module, params, pool):
     dims, shape, kernel, stride, padding, dilation, ceil = params
     x = torch.zeros(shape)
+    name = f"{pool}_pool{dims}d"
+    ours, theirs = getattr(module, name), getattr(F, name)
     if pool == "max":
-        ours, theirs = (P.max_pool1d, F.max_pool1d) if dims == 1 else (P.max_pool2d, F.max_pool2d)
         args = (kernel, stride, padding, dilation, ceil)
     else:
-        ours, theirs = (P.avg_pool1d, F.avg_pool1d) if dims == 1 else (P.avg_pool2d, F.avg_pool2d)
         args = (kernel, stride, padding, ceil)
     try:
         expected = theirs(x, *args)

@@ -9,15 +9,18 @@ result as PyTorch on the CPU:
 * average pooling bit for bit too: the window sums are done in PyTorch's order and type
   (row-major, float32 for float16/bfloat16; int64 inputs are summed in int64 and divided
   with truncation, as PyTorch does); ``adaptive_avg_pool2d`` to 1x1 is a ``mean`` as in
-  PyTorch; ``lp_pool`` uses PyTorch's own formula on top of ``avg_pool``. On other devices
-  PyTorch's kernels sum in other orders, so there results agree to rounding (about 1 ulp of
-  the window sum).
+  PyTorch. On other devices PyTorch's kernels sum in other orders, so there results agree
+  to rounding (about 1 ulp of the window sum).
 
 Where PyTorch misbehaves, pooling_lib does better: a max-pooling window made only of padding
 (``dilation`` larger than the input allows, e.g.
 ``max_pool2d(torch.zeros(1, 1, 1, 4), (2, 1), None, (1, 0), (2, 2), return_indices=True)``)
 gives -inf, index -1 and no gradient, where PyTorch returns indices outside the input and its
-backward pass writes out of bounds. ``max_unpool2d`` skips index -1.
+backward pass writes out of bounds. ``max_unpool2d`` skips index -1. ``lp_pool1d/2d`` return
+the true power sum of each window (PyTorch scales a partial ``ceil_mode`` window by the full
+kernel size and truncates integer powers; ``torch_compatible=True`` gives PyTorch's formula),
+and float16/bfloat16 gradients of adaptive average pooling are summed in float32 and rounded
+once (PyTorch's saturate at 2048 in float16).
 
 Arguments are checked first (``pooling_lib.shapes``): a bad one raises ``ValueError`` or
 ``TypeError`` naming the parameter, its value and the rule.
@@ -138,10 +141,37 @@ def max_pool1d(
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """1-D max pooling, as ``torch.nn.functional.max_pool1d``.
 
-    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` or ``(C, L_out)`` with
-    ``L_out = floor((L_in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``.
-    ``return_indices`` also returns the int64 position of each maximum within its row
-    (-1 for a window of padding only). Bit-exact with PyTorch on the CPU.
+    Each output is the largest input in its window: positions ``i*stride - padding +
+    a*dilation`` for ``a < kernel_size``; padding is ``-inf`` and never wins.
+
+    Args:
+        input: ``(N, C, L_in)`` or ``(C, L_in)``, a floating or integer dtype.
+        kernel_size: window length, an int (or a 1-tuple).
+        stride: step between windows (default ``kernel_size``).
+        padding: implicit ``-inf`` on both sides, at most ``kernel_size // 2``.
+        dilation: spacing between the window's slots.
+        ceil_mode: round the output length up (a last, partial window) instead of down.
+        return_indices: also return the position of each maximum.
+
+    Shape:
+        ``L_out = floor((L_in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``
+        (``ceil`` with ``ceil_mode``, dropping a last window that would start in the right
+        padding).
+
+    Returns:
+        ``(N, C, L_out)`` (or ``(C, L_out)``) in ``input``'s dtype and memory format; with
+        ``return_indices`` also the int64 positions of the maxima (-1 for a window of
+        padding only). Values, indices and gradients are bit-exact with PyTorch on the CPU.
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``; the
+        message names the parameter, its value and the rule.
+
+    Example:
+        >>> max_pool1d(torch.tensor([[1.0, 3.0, 2.0, 5.0, 4.0]]), 2, return_indices=True)
+        (tensor([[3., 5.]]), tensor([[1, 3]]))
+
+    Source: ``torch.nn.functional.max_pool1d`` (PyTorch 2.x).
     """
     return _max_pool(
         "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
@@ -159,12 +189,43 @@ def max_pool2d(
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
 
-    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
-    ``H_out = floor((H_in + 2*padding[0] - dilation[0]*(kernel_size[0]-1) - 1) / stride[0]) + 1``
-    and ``W_out`` likewise (``ceil`` with ``ceil_mode``). ``return_indices`` also returns the
-    int64 index ``h * W_in + w`` of each maximum within its plane (-1 for a window of padding
-    only). Ties go to the first maximum in row-major window order; NaN wins (the last NaN).
-    Values, indices and gradients are bit-exact with PyTorch on the CPU.
+    Each output is the largest input in its window: rows ``i*stride[0] - padding[0] +
+    a*dilation[0]`` for ``a < kernel_size[0]``, columns likewise; padding is ``-inf`` and
+    never wins. Ties go to the first maximum in row-major window order; a NaN wins (the
+    window's last NaN).
+
+    Args:
+        input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``, a floating or integer dtype.
+        kernel_size: window size, an int or ``(k_h, k_w)``.
+        stride: step between windows (default ``kernel_size``).
+        padding: implicit ``-inf`` on both sides, at most ``kernel_size // 2``.
+        dilation: spacing between the window's slots.
+        ceil_mode: round the output size up (a last, partial window) instead of down.
+        return_indices: also return where each maximum is.
+
+    Shape:
+        ``H_out = floor((H_in + 2*padding[0] - dilation[0]*(kernel_size[0]-1) - 1)
+        / stride[0]) + 1`` and ``W_out`` likewise (``ceil`` with ``ceil_mode``, dropping a
+        last window that would start in the right padding).
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``) in ``input``'s dtype and memory
+        format; with ``return_indices`` also the int64 index ``h * W_in + w`` of each
+        maximum within its plane (-1 for a window of padding only, where PyTorch returns an
+        index outside the input). Values, indices and gradients are bit-exact with PyTorch
+        on the CPU.
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``; the
+        message names the parameter, its value and the rule.
+
+    Example:
+        >>> x = torch.tensor([[[1.0, 2.0, 0.0], [4.0, 3.0, 5.0], [0.0, 1.0, 2.0]]])
+        >>> max_pool2d(x, 2, stride=1)
+        tensor([[[4., 5.],
+                 [4., 5.]]])
+
+    Source: ``torch.nn.functional.max_pool2d`` (PyTorch 2.x).
     """
     return _max_pool(
         "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
@@ -180,12 +241,30 @@ def max_pool3d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """3-D max pooling, as ``torch.nn.functional.max_pool3d``.
+    """3-D max pooling, as ``torch.nn.functional.max_pool3d``: ``max_pool2d``'s rule
+    in three dimensions.
 
-    Input ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``; output
-    ``(N, C, D_out, H_out, W_out)`` with, per dimension,
-    ``out = floor((in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``.
-    Indices are ``(d * H_in + h) * W_in + w``. Bit-exact with PyTorch on the CPU.
+    Args:
+        input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        kernel_size, stride, padding, dilation, ceil_mode, return_indices: as for
+            ``max_pool2d``, an int or a 3-tuple each.
+
+    Shape:
+        per dimension, ``out = floor((in + 2*padding - dilation*(kernel_size-1) - 1) /
+        stride) + 1`` (``ceil`` with ``ceil_mode``).
+
+    Returns:
+        ``(N, C, D_out, H_out, W_out)`` (or without ``N``); with ``return_indices`` also the
+        int64 indices ``(d * H_in + h) * W_in + w``. Bit-exact with PyTorch on the CPU.
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``.
+
+    Example:
+        >>> max_pool3d(torch.arange(8.0).view(1, 2, 2, 2), 2)
+        tensor([[[[7.]]]])
+
+    Source: ``torch.nn.functional.max_pool3d`` (PyTorch 2.x).
     """
     return _max_pool(
         "max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
@@ -223,9 +302,35 @@ def avg_pool1d(
 ) -> torch.Tensor:
     """1-D average pooling, as ``torch.nn.functional.avg_pool1d``.
 
-    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` with
-    ``L_out = floor((L_in + 2*padding - kernel_size) / stride) + 1``. Bit-exact with PyTorch
-    on the CPU (same summation order and type).
+    Each output is the sum of the real inputs in its window divided by the window length
+    (``count_include_pad=True``, padding counted up to the end of the right padding) or by
+    the number of real inputs.
+
+    Args:
+        input: ``(N, C, L_in)`` or ``(C, L_in)``, a floating dtype or int64.
+        kernel_size: window length, an int (or a 1-tuple).
+        stride: step between windows (default ``kernel_size``).
+        padding: implicit zeros on both sides, at most ``kernel_size // 2``.
+        ceil_mode: round the output length up (a last, partial window) instead of down.
+        count_include_pad: count the padding in the divisor.
+
+    Shape:
+        ``L_out = floor((L_in + 2*padding - kernel_size) / stride) + 1`` (``ceil`` with
+        ``ceil_mode``).
+
+    Returns:
+        ``(N, C, L_out)`` (or ``(C, L_out)``) in ``input``'s dtype; int64 sums are divided
+        with truncation, as in PyTorch. Bit-exact with PyTorch on the CPU (same summation
+        order and type).
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``.
+
+    Example:
+        >>> avg_pool1d(torch.tensor([[1.0, 3.0, 2.0, 5.0, 4.0]]), 2, padding=1)
+        tensor([[0.5000, 2.5000, 4.5000]])
+
+    Source: ``torch.nn.functional.avg_pool1d`` (PyTorch 2.x).
     """
     return _avg_pool(
         "avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None
@@ -243,12 +348,39 @@ def avg_pool2d(
 ) -> torch.Tensor:
     """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
 
-    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
-    ``H_out = floor((H_in + 2*padding[0] - kernel_size[0]) / stride[0]) + 1`` and ``W_out``
-    likewise (``ceil`` with ``ceil_mode``). Each output is the window sum divided by
-    ``divisor_override``, else by the window size (``count_include_pad=True``, padding counted
-    but not beyond the right padding) or by the number of input elements in the window.
-    Bit-exact with PyTorch on the CPU (same summation order and type), gradients too.
+    Each output is the sum of the real inputs in its window divided by
+    ``divisor_override``, else by the window's size (``count_include_pad=True``; padding
+    counted, but not beyond the right padding), else by the number of real inputs.
+
+    Args:
+        input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``, a floating dtype or int64.
+        kernel_size: window size, an int or ``(k_h, k_w)``.
+        stride: step between windows (default ``kernel_size``).
+        padding: implicit zeros on both sides, at most ``kernel_size // 2``.
+        ceil_mode: round the output size up (a last, partial window) instead of down.
+        count_include_pad: count the padding in the divisor.
+        divisor_override: a non-zero int used as every window's divisor.
+
+    Shape:
+        ``H_out = floor((H_in + 2*padding[0] - kernel_size[0]) / stride[0]) + 1`` and
+        ``W_out`` likewise (``ceil`` with ``ceil_mode``).
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``) in ``input``'s dtype and memory
+        format (float16/bfloat16 windows summed in float32; int64 sums divided with
+        truncation). Values and gradients are bit-exact with PyTorch on the CPU.
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``; the
+        message names the parameter, its value and the rule.
+
+    Example:
+        >>> x = torch.tensor([[[1.0, 2.0, 0.0], [4.0, 3.0, 5.0], [0.0, 1.0, 2.0]]])
+        >>> avg_pool2d(x, 2, stride=1)
+        tensor([[[2.5000, 2.5000],
+                 [2.0000, 2.7500]]])
+
+    Source: ``torch.nn.functional.avg_pool2d`` (PyTorch 2.x).
     """
     return _avg_pool(
         "avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -265,12 +397,31 @@ def avg_pool3d(
     count_include_pad: bool = True,
     divisor_override: int | None = None,
 ) -> torch.Tensor:
-    """3-D average pooling, as ``torch.nn.functional.avg_pool3d``.
+    """3-D average pooling, as ``torch.nn.functional.avg_pool3d``: ``avg_pool2d``'s
+    rule in three dimensions.
 
-    Input ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``; output
-    ``(N, C, D_out, H_out, W_out)`` with, per dimension,
-    ``out = floor((in + 2*padding - kernel_size) / stride) + 1``. Bit-exact with PyTorch on
-    the CPU.
+    Args:
+        input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``, at least
+            ``kernel_size`` in every dimension (PyTorch's rule for 3-d).
+        kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override: as for
+            ``avg_pool2d``, an int or a 3-tuple each.
+
+    Shape:
+        per dimension, ``out = floor((in + 2*padding - kernel_size) / stride) + 1`` (``ceil``
+        with ``ceil_mode``).
+
+    Returns:
+        ``(N, C, D_out, H_out, W_out)`` (or without ``N``). Bit-exact with PyTorch on the
+        CPU.
+
+    Raises:
+        TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``.
+
+    Example:
+        >>> avg_pool3d(torch.arange(8.0).view(1, 2, 2, 2), 2)
+        tensor([[[[3.5000]]]])
+
+    Source: ``torch.nn.functional.avg_pool3d`` (PyTorch 2.x).
     """
     return _avg_pool(
         "avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -281,11 +432,31 @@ def avg_pool3d(
 def adaptive_max_pool1d(
     input: torch.Tensor, output_size: int | tuple[int], return_indices: bool = False
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """1-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool1d``.
+    """1-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool1d``: the
+    windows are chosen so that the output has ``output_size`` elements.
 
-    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` with
-    ``L_out = output_size``. Output ``i`` pools ``[floor(i*L_in/L_out), ceil((i+1)*L_in/L_out))``.
-    Bit-exact with PyTorch on the CPU (values, indices, gradients).
+    Args:
+        input: ``(N, C, L_in)`` or ``(C, L_in)`` (``C`` may be 0), a floating dtype.
+        output_size: ``L_out``, an int (or a 1-tuple).
+        return_indices: also return the position of each maximum.
+
+    Shape:
+        ``L_out = output_size``; output ``i`` pools ``[floor(i*L_in/L_out),
+        ceil((i+1)*L_in/L_out))``.
+
+    Returns:
+        ``(N, C, L_out)`` (or ``(C, L_out)``); with ``return_indices`` also the int64
+        positions. Values, indices and gradients are bit-exact with PyTorch on the CPU.
+
+    Raises:
+        TypeError, ValueError: a bad ``input``, ``output_size`` or ``return_indices``; the
+        message names the parameter, its value and the rule.
+
+    Example:
+        >>> adaptive_max_pool1d(torch.tensor([[1.0, 3.0, 2.0, 5.0, 4.0]]), 2)
+        tensor([[3., 5.]])
+
+    Source: ``torch.nn.functional.adaptive_max_pool1d`` (PyTorch 2.x).
     """
     fn = "adaptive_max_pool1d"
     _check_input_maybe_no_channels(fn, input, 1)
@@ -302,12 +473,33 @@ def adaptive_max_pool2d(
     output_size: int | None | tuple[int | None, int | None],
     return_indices: bool = False,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``.
+    """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``: the
+    windows are chosen so that the output has ``output_size``.
 
-    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
-    ``(H_out, W_out) = output_size`` (``None`` keeps the input size). Output row ``i`` pools
-    rows ``[floor(i*H_in/H_out), ceil((i+1)*H_in/H_out))``, columns likewise. Indices are
-    ``h * W_in + w``. Bit-exact with PyTorch on the CPU.
+    Args:
+        input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)`` (``C`` may be 0), a floating
+            dtype.
+        output_size: ``(H_out, W_out)`` or one int for both; ``None`` keeps that input size.
+        return_indices: also return where each maximum is.
+
+    Shape:
+        ``(H_out, W_out) = output_size``; output row ``i`` pools rows ``[floor(i*H_in/H_out),
+        ceil((i+1)*H_in/H_out))``, columns likewise.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``); with ``return_indices`` also the
+        int64 indices ``h * W_in + w``. Bit-exact with PyTorch on the CPU.
+
+    Raises:
+        TypeError, ValueError: a bad ``input``, ``output_size`` or ``return_indices``; the
+        message names the parameter, its value and the rule.
+
+    Example:
+        >>> adaptive_max_pool2d(torch.arange(9.0).view(1, 3, 3), 2)
+        tensor([[[4., 5.],
+                 [7., 8.]]])
+
+    Source: ``torch.nn.functional.adaptive_max_pool2d`` (PyTorch 2.x).
     """
     fn = "adaptive_max_pool2d"
     _check_input_maybe_no_channels(fn, input, 2)
@@ -340,11 +532,34 @@ def adaptive_avg_pool2d(
 ) -> torch.Tensor:
     """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``.
 
-    Input ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
-    ``(H_out, W_out) = output_size`` (``None`` keeps the input size); each output averages
-    rows ``[floor(i*H_in/H_out), ceil((i+1)*H_in/H_out))`` and columns likewise, dividing the
-    sum by the window height, then by its width, as PyTorch does. A 1x1 output is
-    ``input.mean((-2, -1))``, as in PyTorch. Bit-exact with PyTorch on the CPU.
+    Each output averages its window, dividing the sum by the window's height, then by its
+    width, as PyTorch does; a 1x1 output is ``input.mean((-2, -1))``, as in PyTorch.
+
+    Args:
+        input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)`` (``C`` may be 0), a floating
+            dtype.
+        output_size: ``(H_out, W_out)`` or one int for both; ``None`` keeps that input size.
+
+    Shape:
+        ``(H_out, W_out) = output_size``; output row ``i`` averages rows
+        ``[floor(i*H_in/H_out), ceil((i+1)*H_in/H_out))``, columns likewise.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``). Values bit-exact with PyTorch on
+        the CPU. float16/bfloat16 gradients are summed in float32 and rounded once, unlike
+        PyTorch's, which round every addition: a 1x1 input upsampled to 64x64 gets the
+        gradient 4096 here and 2048 (saturated) in PyTorch.
+
+    Raises:
+        TypeError, ValueError: a bad ``input`` or ``output_size``; the message names the
+        parameter, its value and the rule.
+
+    Example:
+        >>> adaptive_avg_pool2d(torch.arange(9.0).view(1, 3, 3), 2)
+        tensor([[[2., 3.],
+                 [5., 6.]]])
+
+    Source: ``torch.nn.functional.adaptive_avg_pool2d`` (PyTorch 2.x).
     """
     fn = "adaptive_avg_pool2d"
     _check_input_maybe_no_channels(fn, input, 2)
@@ -585,12 +800,37 @@ def max_unpool2d(
 ) -> torch.Tensor:
     """Partial inverse of ``max_pool2d``, as ``torch.nn.functional.max_unpool2d``.
 
-    Puts ``input[n, c, i]`` at position ``indices[n, c, i]`` of an all-zero plane. Input and
-    indices ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; output ``(N, C, H_out, W_out)`` with
-    ``H_out = (H_in - 1) * stride[0] - 2 * padding[0] + kernel_size[0]`` unless ``output_size``
-    says otherwise. Index -1 (a window of padding only, see ``max_pool2d``) is skipped;
-    any other index outside ``[0, H_out * W_out)`` raises ``ValueError`` (PyTorch raises a
-    RuntimeError from its kernel).
+    Puts ``input[n, c, i, j]`` at position ``indices[n, c, i, j]`` of an all-zero plane.
+
+    Args:
+        input: the maxima, ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        indices: int64 indices of the same shape, as ``max_pool2d(..., return_indices=True)``
+            returns them; -1 (a window of padding only) is skipped.
+        kernel_size, stride, padding: those of the ``max_pool2d`` call.
+        output_size: ``(H_out, W_out)`` or ``(N, C, H_out, W_out)`` (ints, numpy integers or
+            ``torch.Size``), to undo a pooling whose input size is ambiguous.
+
+    Shape:
+        ``H_out = (H_in - 1) * stride[0] - 2 * padding[0] + kernel_size[0]``, ``W_out``
+        likewise, unless ``output_size`` gives another size within ``stride`` of it.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``) in ``input``'s dtype.
+
+    Raises:
+        TypeError: ``indices`` is not an int64 tensor, ``output_size`` is not a tuple of ints.
+        ValueError: ``indices`` has another shape than ``input``, holds an index outside
+            ``[0, H_out * W_out)`` other than -1 (PyTorch raises a RuntimeError from its
+            kernel), or ``output_size`` is out of range.
+
+    Example:
+        >>> x = torch.tensor([[[1.0, 2.0], [4.0, 3.0]]])
+        >>> pooled, indices = max_pool2d(x, 2, return_indices=True)
+        >>> max_unpool2d(pooled, indices, 2)
+        tensor([[[0., 0.],
+                 [4., 0.]]])
+
+    Source: ``torch.nn.functional.max_unpool2d`` (PyTorch 2.x).
     """
     fn = "max_unpool2d"
     _check_input_maybe_no_channels(fn, input, 2)

@@ -5,7 +5,9 @@ Each class subclasses its ``torch.nn`` namesake, so constructor arguments, attri
 only ``forward`` differs: it calls ``pooling_lib.functional``. Two further differences:
 the window arguments are checked when the module is built (PyTorch checks them on the first
 call), and the pooling follows pooling_lib's documented fixes (a window of padding only gives
--inf and index -1). So ``pooling_lib.nn.MaxPool2d(3, padding=1, stride=2)`` can replace
+-inf and index -1; ``LPPool1d/2d`` give the true power sum unless built with
+``torch_compatible=True``, see ``pooling_lib.functional.lp_pool2d``). So
+``pooling_lib.nn.MaxPool2d(3, padding=1, stride=2)`` can replace
 ``torch.nn.MaxPool2d(3, padding=1, stride=2)`` and prints the same values.
 
 Shapes are those of ``torch.nn``; e.g. ``MaxPool2d``: ``(N, C, H_in, W_in)`` or
@@ -53,8 +55,28 @@ class _CheckedMaxPool:
 
 
 class MaxPool1d(torch.nn.MaxPool1d, _CheckedMaxPool):
-    """``torch.nn.MaxPool1d``: ``(N, C, L_in)`` or ``(C, L_in)`` -> ``(N, C, L_out)``,
-    ``L_out = floor((L_in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``."""
+    """1-D max pooling as a module: ``torch.nn.MaxPool1d``.
+
+    Args:
+        kernel_size, stride, padding, dilation, return_indices, ceil_mode: as for
+            ``pooling_lib.functional.max_pool1d`` (in ``torch.nn``'s order).
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, with
+          ``L_out = floor((L_in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> MaxPool1d(2)(torch.tensor([[1.0, 3.0, 2.0, 5.0]]))
+        tensor([[3., 5.]])
+
+    Source: ``torch.nn.MaxPool1d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     _dims = 1
 
@@ -70,9 +92,28 @@ class MaxPool1d(torch.nn.MaxPool1d, _CheckedMaxPool):
 
 
 class MaxPool2d(torch.nn.MaxPool2d, _CheckedMaxPool):
-    """``torch.nn.MaxPool2d``: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)`` ->
-    ``(N, C, H_out, W_out)``,
-    ``H_out = floor((H_in + 2*padding[0] - dilation[0]*(kernel_size[0]-1) - 1) / stride[0]) + 1``.
+    """2-D max pooling as a module: ``torch.nn.MaxPool2d``.
+
+    Args:
+        kernel_size, stride, padding, dilation, return_indices, ceil_mode: as for
+            ``pooling_lib.functional.max_pool2d`` (in ``torch.nn``'s order).
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, with
+          ``H_out = floor((H_in + 2*padding[0] - dilation[0]*(kernel_size[0]-1) - 1)
+          / stride[0]) + 1`` and ``W_out`` likewise
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> MaxPool2d(2, stride=1)(torch.tensor([[[1.0, 2.0], [4.0, 3.0]]]))
+        tensor([[[4.]]])
+
+    Source: ``torch.nn.MaxPool2d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
     """
 
     _dims = 2
@@ -89,8 +130,28 @@ class MaxPool2d(torch.nn.MaxPool2d, _CheckedMaxPool):
 
 
 class MaxPool3d(torch.nn.MaxPool3d, _CheckedMaxPool):
-    """``torch.nn.MaxPool3d``: ``(N, C, D_in, H_in, W_in)`` -> ``(N, C, D_out, H_out, W_out)``,
-    each ``out = floor((in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``."""
+    """3-D max pooling as a module: ``torch.nn.MaxPool3d``.
+
+    Args:
+        kernel_size, stride, padding, dilation, return_indices, ceil_mode: as for
+            ``pooling_lib.functional.max_pool3d`` (in ``torch.nn``'s order).
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``
+        - Output: ``(N, C, D_out, H_out, W_out)``, per dimension
+          ``out = floor((in + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1``
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> MaxPool3d(2)(torch.arange(8.0).view(1, 2, 2, 2))
+        tensor([[[[7.]]]])
+
+    Source: ``torch.nn.MaxPool3d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     _dims = 3
 
@@ -106,8 +167,28 @@ class MaxPool3d(torch.nn.MaxPool3d, _CheckedMaxPool):
 
 
 class AvgPool1d(torch.nn.AvgPool1d):
-    """``torch.nn.AvgPool1d``: ``(N, C, L_in)`` or ``(C, L_in)`` -> ``(N, C, L_out)``,
-    ``L_out = floor((L_in + 2*padding - kernel_size) / stride) + 1``."""
+    """1-D average pooling as a module: ``torch.nn.AvgPool1d``.
+
+    Args:
+        kernel_size, stride, padding, ceil_mode, count_include_pad: as for
+            ``pooling_lib.functional.avg_pool1d``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, with
+          ``L_out = floor((L_in + 2*padding - kernel_size) / stride) + 1``
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> AvgPool1d(2)(torch.tensor([[1.0, 3.0, 2.0, 5.0]]))
+        tensor([[2.0000, 3.5000]])
+
+    Source: ``torch.nn.AvgPool1d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -134,9 +215,29 @@ class _AvgPoolNd:
 
 
 class AvgPool2d(torch.nn.AvgPool2d, _AvgPoolNd):
-    """``torch.nn.AvgPool2d``: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)`` ->
-    ``(N, C, H_out, W_out)``, ``H_out = floor((H_in + 2*padding[0] - kernel_size[0]) /
-    stride[0]) + 1``."""
+    """2-D average pooling as a module: ``torch.nn.AvgPool2d``.
+
+    Args:
+        kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override: as for
+            ``pooling_lib.functional.avg_pool2d``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, with
+          ``H_out = floor((H_in + 2*padding[0] - kernel_size[0]) / stride[0]) + 1`` and
+          ``W_out`` likewise
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> AvgPool2d(2)(torch.tensor([[[1.0, 2.0], [4.0, 3.0]]]))
+        tensor([[[2.5000]]])
+
+    Source: ``torch.nn.AvgPool2d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     _dims = 2
 
@@ -152,8 +253,28 @@ class AvgPool2d(torch.nn.AvgPool2d, _AvgPoolNd):
 
 
 class AvgPool3d(torch.nn.AvgPool3d, _AvgPoolNd):
-    """``torch.nn.AvgPool3d``: ``(N, C, D_in, H_in, W_in)`` -> ``(N, C, D_out, H_out, W_out)``,
-    each ``out = floor((in + 2*padding - kernel_size) / stride) + 1``."""
+    """3-D average pooling as a module: ``torch.nn.AvgPool3d``.
+
+    Args:
+        kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override: as for
+            ``pooling_lib.functional.avg_pool3d``.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``
+        - Output: ``(N, C, D_out, H_out, W_out)``, per dimension
+          ``out = floor((in + 2*padding - kernel_size) / stride) + 1``
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> AvgPool3d(2)(torch.arange(8.0).view(1, 2, 2, 2))
+        tensor([[[[3.5000]]]])
+
+    Source: ``torch.nn.AvgPool3d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     _dims = 3
 
@@ -169,28 +290,102 @@ class AvgPool3d(torch.nn.AvgPool3d, _AvgPoolNd):
 
 
 class AdaptiveMaxPool1d(torch.nn.AdaptiveMaxPool1d):
-    """``torch.nn.AdaptiveMaxPool1d``: ``(N, C, L_in)`` -> ``(N, C, output_size)``."""
+    """1-D adaptive max pooling as a module: ``torch.nn.AdaptiveMaxPool1d``.
+
+    Args:
+        output_size, return_indices: as for ``pooling_lib.functional.adaptive_max_pool1d``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``
+        - Output: ``(N, C, output_size)`` or ``(C, output_size)``
+
+    Raises:
+        TypeError, ValueError: called with a bad input or a bad argument (checked on the
+            call, as in PyTorch); the message names the parameter, its value and the rule.
+
+    Example:
+        >>> AdaptiveMaxPool1d(2)(torch.tensor([[1.0, 3.0, 2.0, 5.0, 4.0]]))
+        tensor([[3., 5.]])
+
+    Source: ``torch.nn.AdaptiveMaxPool1d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     def forward(self, input: torch.Tensor):
         return PF.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(torch.nn.AdaptiveMaxPool2d):
-    """``torch.nn.AdaptiveMaxPool2d``: ``(N, C, H_in, W_in)`` -> ``(N, C, *output_size)``."""
+    """2-D adaptive max pooling as a module: ``torch.nn.AdaptiveMaxPool2d``.
+
+    Args:
+        output_size, return_indices: as for ``pooling_lib.functional.adaptive_max_pool2d``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, with
+          ``(H_out, W_out) = output_size`` (``None`` keeps that input size)
+
+    Raises:
+        TypeError, ValueError: called with a bad input or a bad argument (checked on the
+            call, as in PyTorch); the message names the parameter, its value and the rule.
+
+    Example:
+        >>> AdaptiveMaxPool2d((1, None))(torch.arange(6.0).view(1, 2, 3))
+        tensor([[[3., 4., 5.]]])
+
+    Source: ``torch.nn.AdaptiveMaxPool2d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     def forward(self, input: torch.Tensor):
         return PF.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveAvgPool1d(torch.nn.AdaptiveAvgPool1d):
-    """``torch.nn.AdaptiveAvgPool1d``: ``(N, C, L_in)`` -> ``(N, C, output_size)``."""
+    """1-D adaptive average pooling as a module: ``torch.nn.AdaptiveAvgPool1d``.
+
+    Args:
+        output_size: as for ``pooling_lib.functional.adaptive_avg_pool1d``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``
+        - Output: ``(N, C, output_size)`` or ``(C, output_size)``
+
+    Raises:
+        TypeError, ValueError: called with a bad input or a bad argument (checked on the
+            call, as in PyTorch); the message names the parameter, its value and the rule.
+
+    Example:
+        >>> AdaptiveAvgPool1d(1)(torch.tensor([[1.0, 3.0, 2.0, 6.0]]))
+        tensor([[3.]])
+
+    Source: ``torch.nn.AdaptiveAvgPool1d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return PF.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(torch.nn.AdaptiveAvgPool2d):
-    """``torch.nn.AdaptiveAvgPool2d``: ``(N, C, H_in, W_in)`` -> ``(N, C, *output_size)``."""
+    """2-D adaptive average pooling as a module: ``torch.nn.AdaptiveAvgPool2d``.
+
+    Args:
+        output_size: as for ``pooling_lib.functional.adaptive_avg_pool2d``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, with
+          ``(H_out, W_out) = output_size`` (``None`` keeps that input size)
+
+    Raises:
+        TypeError, ValueError: called with a bad input or a bad argument (checked on the
+            call, as in PyTorch); the message names the parameter, its value and the rule.
+
+    Example:
+        >>> AdaptiveAvgPool2d(1)(torch.arange(4.0).view(1, 2, 2))
+        tensor([[[1.5000]]])
+
+    Source: ``torch.nn.AdaptiveAvgPool2d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         return PF.adaptive_avg_pool2d(input, self.output_size)
@@ -225,8 +420,29 @@ class _LPPoolNd:
 
 
 class LPPool1d(_LPPoolNd, torch.nn.LPPool1d):
-    """``torch.nn.LPPool1d``: ``(N, C, L_in)`` -> ``(N, C, L_out)``,
-    ``L_out = floor((L_in - kernel_size) / stride) + 1``."""
+    """1-D power-average pooling as a module: ``torch.nn.LPPool1d``.
+
+    Args:
+        norm_type, kernel_size, stride, ceil_mode, torch_compatible: as for
+            ``pooling_lib.functional.lp_pool1d`` (``torch_compatible`` is keyword-only and
+            off by default: the true power sum, see there).
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, with
+          ``L_out = floor((L_in - kernel_size) / stride) + 1``
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> LPPool1d(2, 2)(torch.tensor([[3.0, 4.0, 0.0, 1.0]]))
+        tensor([[5., 1.]])
+
+    Source: ``torch.nn.LPPool1d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     _dims = 1
 
@@ -238,8 +454,29 @@ class LPPool1d(_LPPoolNd, torch.nn.LPPool1d):
 
 
 class LPPool2d(_LPPoolNd, torch.nn.LPPool2d):
-    """``torch.nn.LPPool2d``: ``(N, C, H_in, W_in)`` -> ``(N, C, H_out, W_out)``,
-    ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1``."""
+    """2-D power-average pooling as a module: ``torch.nn.LPPool2d``.
+
+    Args:
+        norm_type, kernel_size, stride, ceil_mode, torch_compatible: as for
+            ``pooling_lib.functional.lp_pool2d`` (``torch_compatible`` is keyword-only and
+            off by default: the true power sum, see there).
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, with
+          ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1`` and ``W_out`` likewise
+
+    Raises:
+        TypeError, ValueError: built with a bad argument (checked here; PyTorch checks on
+            the first call) or called with a bad input; the message names the parameter,
+            its value and the rule.
+
+    Example:
+        >>> LPPool2d(2, 2)(torch.tensor([[[3.0, 4.0], [0.0, 0.0]]]))
+        tensor([[[5.]]])
+
+    Source: ``torch.nn.LPPool2d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     _dims = 2
 
@@ -251,8 +488,31 @@ class LPPool2d(_LPPoolNd, torch.nn.LPPool2d):
 
 
 class MaxUnpool2d(torch.nn.MaxUnpool2d):
-    """``torch.nn.MaxUnpool2d``: ``(N, C, H_in, W_in)`` -> ``(N, C, H_out, W_out)``,
-    ``H_out = (H_in - 1) * stride[0] - 2 * padding[0] + kernel_size[0]``."""
+    """Partial inverse of ``MaxPool2d`` as a module: ``torch.nn.MaxUnpool2d``.
+
+    Args:
+        kernel_size, stride, padding: those of the ``MaxPool2d``; ``forward(input,
+            indices, output_size=None)`` as ``pooling_lib.functional.max_unpool2d``.
+
+    Shape:
+        - Input and indices: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, with
+          ``H_out = (H_in - 1) * stride[0] - 2 * padding[0] + kernel_size[0]`` unless
+          ``output_size`` says otherwise
+
+    Raises:
+        TypeError, ValueError: called with a bad input or a bad argument (checked on the
+            call, as in PyTorch); the message names the parameter, its value and the rule.
+
+    Example:
+        >>> x = torch.tensor([[[1.0, 2.0], [4.0, 3.0]]])
+        >>> pooled, indices = MaxPool2d(2, return_indices=True)(x)
+        >>> MaxUnpool2d(2)(pooled, indices)
+        tensor([[[0., 0.],
+                 [4., 0.]]])
+
+    Source: ``torch.nn.MaxUnpool2d`` (PyTorch 2.x), computed by ``pooling_lib.functional``.
+    """
 
     def forward(
         self, input: torch.Tensor, indices: torch.Tensor, output_size: list[int] | None = None

@@ -10,6 +10,7 @@
 #                    and explorer redraw time per control change -> bench/results/widgets.json
 #   make exercises   student release + autograders into _build/exercises (book copies refreshed)
 #   make grade SUBMISSIONS=dir   grade every notebook in dir into _build/grades (book/teachers.md)
+#   make grade-bench N=60        grade N generated submissions, print notebooks per minute
 # Every step is stamped: a second `make book` with nothing changed does nothing.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -30,7 +31,7 @@ BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py \
 # pip reads a machine-wide config that names a missing folder; drop that warning only.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: setup assets book serve test test-explore notebooks lint bench clean distclean exercises grade
+.PHONY: setup assets book serve test test-explore notebooks lint bench clean distclean exercises grade grade-bench
 
 # Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change).
 $(STAMP): requirements.txt
@@ -117,11 +118,17 @@ exercises: setup
 	$(PY) exercises/build.py --out $(EXERCISES) --publish book/exercises
 	$(PY) exercises/samples.py --build $(EXERCISES) --out $(EXERCISES)/samples
 
-# Runs student code: grade as an unprivileged user with no secrets in the environment.
+# Student code runs only in a bubblewrap sandbox (Debian package bubblewrap); without bwrap
+# tools/grade.py refuses unless GRADE_FLAGS=--no-sandbox (see book/teachers.md).
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of notebooks>"; exit 2; }
 	@test -d "$(EXERCISES)/autograder" || { echo "no autograders: run 'make exercises' first"; exit 2; }
 	$(PY) tools/grade.py "$(SUBMISSIONS)" --autograders "$(EXERCISES)/autograder" --out "$(GRADES)" $(GRADE_FLAGS)
+
+# Throughput of make grade: N generated submissions graded two at a time, notebooks per minute.
+N ?= 60
+grade-bench: setup
+	$(PY) tools/grade_bench.py --n $(N)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -26,8 +26,11 @@ dims=2, input_shape=None) -> PoolArgs``
 
 ``check_kernel_fits_input(fn, input_shape, kernel_size)``: ``avg_pool3d``'s extra rule.
 
-``check_divisor_override(fn, divisor_override)`` and ``check_adaptive_output_size(fn,
-output_size, input_shape, dims) -> tuple[int, ...]`` cover the remaining arguments.
+``check_divisor_override(fn, divisor_override)``, ``check_adaptive_output_size(fn,
+output_size, input_shape, dims) -> tuple[int, ...]``, ``check_norm_type(fn, norm_type)``,
+``check_bool(fn, name, value)`` and ``check_int(fn, name, value)`` cover the remaining
+arguments. ``window_start`` / ``window_positions`` (the window rule) and ``adaptive_bounds``
+(the adaptive window rule) say which inputs a window reads.
 
 Every error is a ``ValueError`` (a value breaks a rule) or ``TypeError`` (a value of the
 wrong type) raised here, and its message names the function, the parameter, its value and
@@ -80,9 +83,19 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PoolArgs:
-    """Normalized pooling arguments, one entry per spatial dimension.
+    """Normalized pooling arguments, one entry per spatial dimension, as
+    ``check_pool_args`` returns them.
 
-    ``output_size`` is ``None`` when ``check_pool_args`` was called without ``input_shape``.
+    Args:
+        kernel_size, stride, padding, dilation: tuples of ints, one per spatial dimension.
+        ceil_mode: round output sizes up.
+        output_size: the output's spatial size, ``None`` when ``check_pool_args`` was called
+            without ``input_shape``.
+
+    Example:
+        >>> args = check_pool_args("avg_pool1d", 2)
+        >>> args.kernel_size, args.stride, args.padding, args.output_size
+        ((2,), (2,), (0,), None)
     """
 
     kernel_size: tuple[int, ...]
@@ -112,14 +125,29 @@ def _as_int(
 
 
 def check_int(fn: str, name: str, value: object, whole: object = None, rule: str = "an int") -> int:
-    """``value`` as a Python int: ints, numpy integers and 0-d integer tensors are accepted
-    (``operator.index``, as PyTorch accepts them), ``bool``, floats and the rest raise
-    ``TypeError`` naming ``fn``, ``name``, the value (``whole``, the argument it is part of)
-    and the ``rule``.
+    """``value`` as a Python int, as PyTorch's argument parser takes ints.
 
-    >>> import numpy as np
-    >>> check_int("max_unpool2d", "output_size", np.int64(4))
-    4
+    Args:
+        fn: the function's name, used in the message.
+        name: the parameter's name.
+        value: the value to check: ints, numpy integers and 0-d integer tensors are accepted
+            (``operator.index``); ``bool`` and floats are not.
+        whole: the argument ``value`` is part of, shown in the message (default ``value``).
+        rule: what the parameter must be, for the message.
+
+    Returns:
+        the int.
+
+    Raises:
+        TypeError: ``value`` is not an integer; the message names ``fn``, ``name``, the
+            value and the rule.
+
+    Example:
+        >>> import numpy as np
+        >>> check_int("max_unpool2d", "output_size", np.int64(4))
+        4
+
+    Source: PyTorch's argument parser (``int`` and ``int[]`` parameters).
     """
     return _as_int(fn, name, value, value if whole is None else whole, rule)
 
@@ -154,15 +182,32 @@ def pooled_size(
 ) -> int:
     """Number of pooling windows along one dimension, by PyTorch's rule.
 
-    ``out = floor((size + 2*padding - dilation*(kernel_size-1) - 1 [+ stride-1 if ceil_mode])
-    / stride) + 1``; with ``ceil_mode`` a last window starting in the right padding
-    (``(out-1)*stride >= size + padding``) is dropped. May return 0 or a negative number when
-    the dilated window does not fit into the padded input.
+    Args:
+        size: the input length (without padding), ``>= 0``.
+        kernel_size, stride, dilation: positive ints.
+        padding: a non-negative int (added on both sides).
+        ceil_mode: round up instead of down.
 
-    >>> pooled_size(4, 3, 2, 1)
-    2
-    >>> pooled_size(5, 2, 2, 1, ceil_mode=True)  # the window at 5 would start in the padding
-    3
+    Returns:
+        ``out = floor((size + 2*padding - dilation*(kernel_size-1) - 1 [+ stride-1 if
+        ceil_mode]) / stride) + 1``; with ``ceil_mode`` a last window starting in the right
+        padding (``(out-1)*stride >= size + padding``) is dropped. May be 0 or negative when
+        the dilated window does not fit into the padded input (``check_pool_args`` turns
+        that into an error).
+
+    Raises:
+        TypeError: an argument is not an int (numpy integers are accepted).
+        ValueError: ``kernel_size``, ``stride`` or ``dilation`` below 1, or a negative
+            ``padding`` or ``size``.
+
+    Example:
+        >>> pooled_size(4, 3, 2, 1)
+        2
+        >>> pooled_size(5, 2, 2, 1, ceil_mode=True)  # a window at 5 would start in the padding
+        3
+
+    Source: PyTorch's ``pooling_output_shape`` (``aten/src/ATen/native/Pool.h``), the Shape
+    sections of ``torch.nn.MaxPool2d`` and ``torch.nn.AvgPool2d``.
     """
     fn = "pooled_size"
     size = _as_int(fn, "size", size, size)
@@ -187,15 +232,25 @@ def pooled_size(
 
 
 def window_start(index: int, stride: int, padding: int) -> int:
-    """Input position where the window of output ``index`` starts, along one dimension:
-    ``index * stride - padding`` (negative inside the left padding).
+    """Input position where the window of output ``index`` starts, along one dimension.
 
-    The one definition of PyTorch's window rule (``torch.nn.MaxPool2d``'s docs:
-    ``out(i) = max over m of input(stride * i + dilation * m)`` on the padded input);
-    drawings, explorers and kernels derive their windows from it.
+    The one definition of PyTorch's window rule; drawings, explorers and kernels derive
+    their windows from it.
 
-    >>> window_start(2, stride=2, padding=1)
-    3
+    Args:
+        index: the output position.
+        stride: step between windows.
+        padding: padding on the left (the window starts inside it when the result is < 0).
+
+    Returns:
+        ``index * stride - padding``.
+
+    Example:
+        >>> window_start(2, stride=2, padding=1)
+        3
+
+    Source: ``torch.nn.MaxPool2d``'s documentation, ``out(i) = max over m of
+    input(stride * i + dilation * m)`` on the padded input.
     """
     return index * stride - padding
 
@@ -204,12 +259,24 @@ def window_positions(
     index: int, kernel_size: int, stride: int, padding: int, dilation: int = 1
 ) -> list[int]:
     """Input positions the window of output ``index`` reads, slot by slot, along one
-    dimension: ``window_start(index, stride, padding) + a * dilation`` for ``a`` in
-    ``range(kernel_size)``. Positions ``< 0`` or ``>= size`` lie in the padding (or, with
-    ``ceil_mode``, past it).
+    dimension.
 
-    >>> window_positions(1, kernel_size=3, stride=2, padding=1, dilation=2)
-    [1, 3, 5]
+    Args:
+        index: the output position.
+        kernel_size: number of slots.
+        stride, padding: as for ``window_start``.
+        dilation: spacing between slots.
+
+    Returns:
+        ``[window_start(index, stride, padding) + a * dilation for a in
+        range(kernel_size)]``. Positions ``< 0`` or ``>= size`` lie in the padding (or, with
+        ``ceil_mode``, past it).
+
+    Example:
+        >>> window_positions(1, kernel_size=3, stride=2, padding=1, dilation=2)
+        [1, 3, 5]
+
+    Source: ``torch.nn.MaxPool2d``'s documentation (see ``window_start``).
     """
     start = window_start(index, stride, padding)
     return [start + a * dilation for a in range(kernel_size)]
@@ -226,12 +293,41 @@ def check_pool_args(
     dims: int = 2,
     input_shape: Sequence[int] | None = None,
 ) -> PoolArgs:
-    """Validate and normalize the window arguments of the ``dims``-d pooling function ``fn``.
+    """Validate and normalize the window arguments of the ``dims``-d pooling function
+    ``fn``.
 
-    Raises ``TypeError`` for a non-integer kernel_size/stride/padding/dilation or a
-    non-bool ``ceil_mode``, and ``ValueError`` when a rule of the module docstring is broken.
-    With ``input_shape`` (full input shape, batch and channel dims included) the number of
-    dimensions and the output size (>= 1) are checked too and ``output_size`` is filled in.
+    Args:
+        fn: the function's name, used in the messages (e.g. ``"max_pool2d"``).
+        kernel_size, stride, padding, dilation: an int or a sequence of ``dims`` ints each
+            (numpy integers, 0-d integer tensors and ``torch.Size`` are accepted; a
+            1-element sequence is repeated); ``stride=None`` (or empty) means
+            ``kernel_size``.
+        ceil_mode: a bool.
+        dims: the number of spatial dimensions.
+        input_shape: the full input shape (batch and channel dims included), to check the
+            number of dimensions and compute the output size.
+
+    Returns:
+        a ``PoolArgs`` of ``dims``-tuples; ``output_size`` is filled in when
+        ``input_shape`` is given.
+
+    Raises:
+        TypeError: a non-integer size or a non-bool ``ceil_mode``.
+        ValueError: a rule of this module's docstring is broken: kernel, stride or dilation
+            below 1, ``padding`` outside ``[0, kernel_size // 2]``, an input of the wrong
+            number of dimensions or an output size below 1. The message names ``fn``, the
+            parameter, its value and the rule.
+
+    Example:
+        >>> check_pool_args("max_pool2d", 3, 1, 1, input_shape=(1, 1, 5, 5)).output_size
+        (5, 5)
+        >>> check_pool_args("max_pool2d", 3, padding=2)
+        Traceback (most recent call last):
+        ...
+        ValueError: max_pool2d: padding=2 must be at most half the kernel size: ...
+
+    Source: the argument checks of PyTorch's pooling (``aten/src/ATen/native/Pool.h``,
+    ``pool2d_shape_check``), tried one by one.
     """
     if (
         _plain(kernel_size)
@@ -328,10 +424,31 @@ def _check_ndim(fn: str, shape: tuple[int, ...], dims: int) -> None:
 def check_input(
     fn: str, input: object, dims: int, *, allow_integer: bool | tuple[torch.dtype, ...] = False
 ) -> None:
-    """Check that ``input`` is a tensor that ``dims``-d pooling accepts (see module docstring).
+    """Check that ``input`` is a tensor that ``dims``-d pooling accepts.
 
-    Floating dtypes are accepted; integer ones too with ``allow_integer=True`` (max pooling)
-    or when listed in ``allow_integer`` (``(torch.int64,)`` for average pooling, as PyTorch).
+    Args:
+        fn: the function's name, used in the messages.
+        input: the tensor to check.
+        dims: the number of spatial dimensions.
+        allow_integer: ``True`` to accept every integer dtype (max pooling), or a tuple of
+            the integer dtypes accepted (``(torch.int64,)`` for average pooling, as in
+            PyTorch).
+
+    Returns:
+        ``None``.
+
+    Raises:
+        TypeError: ``input`` is not a tensor, or its dtype is not accepted.
+        ValueError: ``input`` does not have ``dims + 1`` or ``dims + 2`` dimensions, or an
+            empty dimension other than the batch.
+
+    Example:
+        >>> check_input("avg_pool2d", torch.zeros(2, 3, 4, dtype=torch.int32), 2)
+        Traceback (most recent call last):
+        ...
+        TypeError: avg_pool2d: input.dtype=torch.int32 is not supported; input must have ...
+
+    Source: PyTorch's pooling input checks (``pool2d_shape_check``), tried one by one.
     """
     if not isinstance(input, torch.Tensor):
         raise TypeError(f"{fn}: input must be a torch.Tensor, got {type(input).__name__}")
@@ -356,7 +473,28 @@ def check_input(
 def check_kernel_fits_input(
     fn: str, input_shape: Sequence[int], kernel_size: tuple[int, ...]
 ) -> None:
-    """PyTorch's extra rule for ``avg_pool3d``: the unpadded input is at least the kernel."""
+    """PyTorch's extra rule for ``avg_pool3d``: the unpadded input is at least the
+    kernel in every dimension.
+
+    Args:
+        fn: the function's name, used in the message.
+        input_shape: the full input shape.
+        kernel_size: the normalized kernel size.
+
+    Returns:
+        ``None``.
+
+    Raises:
+        ValueError: the input is smaller than the kernel in some dimension.
+
+    Example:
+        >>> check_kernel_fits_input("avg_pool3d", (1, 1, 2, 4, 4), (3, 3, 3))
+        Traceback (most recent call last):
+        ...
+        ValueError: avg_pool3d: input of spatial size (2, 4, 4) must be at least ...
+
+    Source: ``torch.nn.functional.avg_pool3d`` (``avg_pool3d_out_frame``'s check).
+    """
     spatial = tuple(input_shape[-len(kernel_size) :])
     if any(n < k for n, k in zip(spatial, kernel_size, strict=True)):
         raise ValueError(
@@ -366,7 +504,28 @@ def check_kernel_fits_input(
 
 
 def check_divisor_override(fn: str, divisor_override: object) -> int | None:
-    """``divisor_override`` must be ``None`` or a non-zero int (PyTorch allows negative ones)."""
+    """``divisor_override`` must be ``None`` or a non-zero int (PyTorch allows negative
+    ones).
+
+    Args:
+        fn: the function's name, used in the message.
+        divisor_override: the value to check (numpy integers are accepted).
+
+    Returns:
+        the value as a Python int, or ``None``.
+
+    Raises:
+        TypeError: not an int (a tuple, a float, a bool).
+        ValueError: 0.
+
+    Example:
+        >>> check_divisor_override("avg_pool2d", (2, 2))
+        Traceback (most recent call last):
+        ...
+        TypeError: avg_pool2d: divisor_override=(2, 2) must be None or a non-zero int ...
+
+    Source: ``torch.nn.functional.avg_pool2d``.
+    """
     if divisor_override is None:
         return None
     rule = "None or a non-zero int (one divisor for every window)"
@@ -379,9 +538,28 @@ def check_divisor_override(fn: str, divisor_override: object) -> int | None:
 def check_adaptive_output_size(
     fn: str, output_size: object, input_shape: Sequence[int], dims: int
 ) -> tuple[int, ...]:
-    """Normalize ``output_size`` of adaptive pooling: an int, or a tuple of ``dims`` ints or
-    ``None`` (``None`` keeps that input size). Entries must be >= 0 (PyTorch returns an empty
-    tensor for 0)."""
+    """Normalize ``output_size`` of adaptive pooling.
+
+    Args:
+        fn: the function's name, used in the messages.
+        output_size: an int, or a sequence of ``dims`` ints or ``None`` (``None`` keeps that
+            input size); numpy integers are accepted.
+        input_shape: the full input shape.
+        dims: the number of spatial dimensions.
+
+    Returns:
+        a ``dims``-tuple of ints ``>= 0`` (PyTorch returns an empty tensor for 0).
+
+    Raises:
+        TypeError: an entry is not an int or ``None``.
+        ValueError: a negative entry, or a sequence of the wrong length.
+
+    Example:
+        >>> check_adaptive_output_size("adaptive_avg_pool2d", (3, None), (1, 5, 7), 2)
+        (3, 7)
+
+    Source: ``torch.nn.functional.adaptive_avg_pool2d`` and ``torch.nn.AdaptiveAvgPool2d``.
+    """
     spatial = tuple(input_shape[-dims:])
     if isinstance(output_size, (tuple, list, torch.Size)):
         items = list(output_size)
@@ -407,20 +585,76 @@ def check_adaptive_output_size(
 
 
 def adaptive_bounds(i: int, in_size: int, out_size: int) -> tuple[int, int]:
-    """Window ``[start, end)`` of adaptive pooling output ``i``:
-    ``start = floor(i * in / out)``, ``end = ceil((i + 1) * in / out)``."""
+    """Window ``[start, end)`` of adaptive pooling output ``i`` along one dimension.
+
+    Args:
+        i: the output position.
+        in_size: the input length.
+        out_size: the output length.
+
+    Returns:
+        ``(floor(i * in_size / out_size), ceil((i + 1) * in_size / out_size))``.
+
+    Example:
+        >>> [adaptive_bounds(i, 5, 2) for i in range(2)]
+        [(0, 3), (2, 5)]
+
+    Source: PyTorch's ``start_index`` and ``end_index``
+    (``aten/src/ATen/native/AdaptivePooling.h``).
+    """
     return (i * in_size) // out_size, -((-(i + 1) * in_size) // out_size)
 
 
 def check_bool(fn: str, name: str, value: object) -> None:
-    """A flag (``ceil_mode``, ``count_include_pad``, ...) must be a ``bool``, as in PyTorch."""
+    """A flag (``ceil_mode``, ``count_include_pad``, ...) must be a ``bool``, as in
+    PyTorch.
+
+    Args:
+        fn: the function's name, used in the message.
+        name: the parameter's name.
+        value: the value to check.
+
+    Returns:
+        ``None``.
+
+    Raises:
+        TypeError: ``value`` is not a bool.
+
+    Example:
+        >>> check_bool("avg_pool2d", "count_include_pad", 1)
+        Traceback (most recent call last):
+        ...
+        TypeError: avg_pool2d: count_include_pad=1 must be a bool (True or False)
+
+    Source: PyTorch's argument parser (``bool`` parameters of ``torch.nn.functional``).
+    """
     if not isinstance(value, bool):
         raise TypeError(f"{fn}: {name}={value!r} must be a bool (True or False)")
 
 
 def check_norm_type(fn: str, norm_type: object) -> float:
-    """``norm_type`` (the ``p`` of the p-norm) as a float: any real number but 0 and NaN
-    (``inf`` and ``-inf`` included, numpy numbers too)."""
+    """``norm_type`` (the ``p`` of the p-norm) as a float.
+
+    Args:
+        fn: the function's name, used in the message.
+        norm_type: any real number but 0 and NaN (``inf``, ``-inf`` and numpy numbers
+            included).
+
+    Returns:
+        ``float(norm_type)``.
+
+    Raises:
+        TypeError: not a real number (a string, a bool).
+        ValueError: 0 or NaN.
+
+    Example:
+        >>> check_norm_type("lp_pool2d", "two")
+        Traceback (most recent call last):
+        ...
+        TypeError: lp_pool2d: norm_type='two' must be a real number (the p of the p-norm), got str
+
+    Source: ``torch.nn.functional.lp_pool2d`` (which rejects 0).
+    """
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real):
         raise TypeError(
             f"{fn}: norm_type={norm_type!r} must be a real number (the p of the p-norm), "

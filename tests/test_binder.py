@@ -1,17 +1,23 @@
 """binder/ (the Binder, Thebe and "launch" environment) stays consistent with the project.
 
-* binder/requirements.txt lists exactly the packages of requirements.txt, at the same pins,
-  except torch and torchvision, which are the CPU builds (``==<root pin>+cpu``) taken from
-  PyTorch's CPU index, added with ``--extra-index-url`` so that PyPI stays the main index.
+* binder/requirements.txt installs what a reader needs to run the chapters and the
+  exercises: the package's dependencies (pyproject.toml, with its ``notebooks`` extra),
+  d2l, the kernel and otter-grader, each listed or pulled in by a listed package; and not
+  the project's test and build tools.
+* Every package it lists has requirements.txt's pin, except torch and torchvision, which
+  are the CPU builds (``==<root pin>+cpu``) taken from PyTorch's CPU index, added with
+  ``--extra-index-url`` so that PyPI stays the main index.
 * torchvision's version is the one released with torch's (0.(minor + 15).patch for 2.x).
-* binder/postBuild installs pooling_lib (the repository itself) into the environment.
-* binder/runtime.txt asks for the Python version that pyproject.toml requires.
+* binder/postBuild installs the book's package (the repository itself) into the environment.
+* binder/runtime.txt asks for a Python version that pyproject.toml allows and
+  requirements.txt is made for (3.11).
 * _config.yml turns on the Binder/Colab/Thebe launch buttons without making Thebe load
   anything before the reader clicks.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import shlex
@@ -65,20 +71,60 @@ def binder() -> tuple[dict[str, Requirement], list[list[str]]]:
     return parse_requirements(BINDER / "requirements.txt")
 
 
-def test_same_packages(root_reqs, binder):
+# Test and build tools of the project: a reader on Binder needs none of them.
+TOOLS = ("jupyter-book", "pytest", "nbval", "hypothesis", "ruff", "playwright")
+# What a reader needs besides the package's own dependencies.
+READER = ("d2l", "ipykernel", "otter-grader")
+
+
+def closure(names: set[str]) -> set[str]:
+    """``names`` and every distribution they require, transitively (this venv's metadata,
+    which has requirements.txt's pins, the same as Binder's)."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return seen
+
+
+def reader_needs() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = [*project["dependencies"], *project["optional-dependencies"]["notebooks"]]
+    return {canonicalize_name(Requirement(r).name) for r in needed} | set(READER)
+
+
+def test_binder_installs_what_a_reader_needs(binder):
     binder_reqs, _ = binder
-    missing = sorted(set(root_reqs) - set(binder_reqs))
-    extra = sorted(set(binder_reqs) - set(root_reqs))
-    assert not missing, f"in requirements.txt but not in binder/requirements.txt: {missing}"
-    assert not extra, f"in binder/requirements.txt but not in requirements.txt: {extra}"
+    installed = closure(set(binder_reqs))
+    missing = sorted(reader_needs() - installed)
+    assert not missing, f"binder/requirements.txt installs neither directly nor via d2l: {missing}"
+
+
+def test_binder_installs_no_test_or_build_tools(binder):
+    binder_reqs, _ = binder
+    tools = sorted(set(binder_reqs) & {canonicalize_name(t) for t in TOOLS})
+    assert not tools, f"binder/requirements.txt installs the project's tools {tools}"
 
 
 def test_same_pins_except_cpu_torch(root_reqs, binder):
     binder_reqs, _ = binder
-    for name, root in root_reqs.items():
+    extra = sorted(set(binder_reqs) - set(root_reqs))
+    assert not extra, f"in binder/requirements.txt but not pinned in requirements.txt: {extra}"
+    for name, other in binder_reqs.items():
         if name in CPU_PACKAGES:
             continue
-        other = binder_reqs[name]
+        root = root_reqs[name]
         assert other.specifier == root.specifier, (
             f"{name}: binder pins {other.specifier or '(nothing)'}, "
             f"requirements.txt pins {root.specifier or '(nothing)'}"

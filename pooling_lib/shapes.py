@@ -93,7 +93,7 @@ class PoolArgs:
             without ``input_shape``.
 
     Example:
-        >>> args = check_pool_args("avg_pool1d", 2)
+        >>> args = check_pool_args("avg_pool1d", 2, dims=1)
         >>> args.kernel_size, args.stride, args.padding, args.output_size
         ((2,), (2,), (0,), None)
     """

@@ -5,6 +5,7 @@ page in the browser. The fixtures in ``tests/conftest.py`` wrap them; import fro
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import os
 import re
@@ -194,6 +195,9 @@ class PageReport:
     raw_tex: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
     widget_problems: list[str] = field(default_factory=list)
+    explorer_problems: list[str] = field(default_factory=list)
+    axe_violations: list[str] = field(default_factory=list)
+    gzip_bytes: int = 0
     screenshot: Path | None = None
 
     def problems(self) -> list[str]:
@@ -205,11 +209,29 @@ class PageReport:
             "raw_tex",
             "broken_images",
             "widget_problems",
+            "explorer_problems",
+            "axe_violations",
         ):
             out += [
                 f"{self.page}: {name.replace('_', ' ')}: {item}" for item in getattr(self, name)
             ]
         return out
+
+
+# axe-core (npm devDependency, pinned in package.json; only the tests load it, the site does
+# not serve it) checks the book's content: the article, without the theme's chrome.
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+_AXE_RUN_JS = """async () => {
+  const content = document.querySelector("article.bd-article") || document.querySelector("main");
+  const result = await axe.run(content, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${v.help} at ${n.target.join(" ")}`));
+}"""
+# Every explorer the page's notebook outputs carry must have been drawn by its module.
+_EXPLORERS_JS = """() => [...document.querySelectorAll("div.pooling-explorer")]
+  .filter((el) => !el.querySelector(".pe-output"))
+  .map((el) => "explorer not drawn: " + el.textContent.slice(0, 80))"""
 
 
 def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Path) -> PageReport:
@@ -218,8 +240,10 @@ def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Pa
     Requests to any host other than 127.0.0.1 are aborted and reported. The report lists
     console errors and uncaught exceptions, failed requests (network failure or HTTP status
     >= 400), raw TeX left in the visible text once MathJax finished, images that did not
-    load, and widget views the ipywidgets HTML manager did not render. A full-page
-    screenshot is saved as ``screenshot_dir/<page path>.png``.
+    load, widget views the ipywidgets HTML manager did not render, explorers their module
+    did not draw, and axe-core's serious or critical violations inside the book's content.
+    ``gzip_bytes`` is what the page downloaded, each response gzip-compressed (level 6).
+    A full-page screenshot is saved as ``screenshot_dir/<page path>.png``.
     """
     report = PageReport(page_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -248,9 +272,20 @@ def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Pa
             where = message.location.get("url", "")
             report.console_errors.append(f"{message.text} [{where}]")
 
+    bodies: dict[str, int] = {}
+
+    def on_finished(request) -> None:
+        response = request.response()
+        if response is not None and response.status < 400:
+            try:
+                bodies[request.url] = len(gzip.compress(response.body(), 6))
+            except Exception:  # noqa: BLE001 - a body Chromium no longer holds: not counted
+                pass
+
     page.route("**/*", route)
     page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
+    page.on("requestfinished", on_finished)
     page.on("console", on_console)
     page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
     try:
@@ -277,6 +312,13 @@ def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Pa
             start = max(0, match.start() - 40)
             report.raw_tex.append(repr(text[start : match.end() + 40]))
         report.broken_images = _evaluate(page, _BROKEN_IMAGES_JS)
+        report.explorer_problems = _evaluate(page, _EXPLORERS_JS)
+        if AXE_JS.is_file():
+            page.add_script_tag(path=str(AXE_JS))
+            report.axe_violations = _evaluate(page, _AXE_RUN_JS)
+        else:
+            report.axe_violations = [f"{AXE_JS} missing: run `npm ci`"]
+        report.gzip_bytes = sum(bodies.values())
         shot = screenshot_dir / f"{page_path.removesuffix('.html')}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)

@@ -3,7 +3,9 @@
 A page fails on: a console error or uncaught exception, a failed request (network error
 or HTTP status >= 400), any request to a host other than 127.0.0.1 (they are aborted, so
 this also proves the site works with no CDN reachable), raw TeX in the visible text after
-MathJax ran, an image that did not load, or a widget view that was not rendered.
+MathJax ran, an image that did not load, a widget view that was not rendered, an explorer
+that was not drawn, a serious or critical axe-core violation in the book's content, or a
+download over 1.5 MB gzip-compressed (each page's figure is printed).
 Screenshots of every page land in ``_build/screenshots/``.
 """
 
@@ -22,6 +24,8 @@ from site_checks import (
     inspect_site_page,
 )
 
+MAX_PAGE_BYTES = 1_500_000  # what one page may download, gzip-compressed
+
 
 def test_every_page_works_offline(site_pages, inspect_page):
     assert "index.html" in site_pages, site_pages
@@ -30,6 +34,9 @@ def test_every_page_works_offline(site_pages, inspect_page):
         report = inspect_page(page)
         problems += report.problems()
         assert report.screenshot is not None and report.screenshot.stat().st_size > 0
+        print(f"{report.gzip_bytes / 1e6:5.2f} MB gzip  {page}")
+        if report.gzip_bytes > MAX_PAGE_BYTES:
+            problems.append(f"{page}: downloads {report.gzip_bytes / 1e6:.2f} MB gzip (> 1.5 MB)")
     assert not problems, "\n".join(problems)
     assert len(list(SCREENSHOT_DIR.rglob("*.png"))) >= len(site_pages)
 

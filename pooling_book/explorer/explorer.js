@@ -547,12 +547,12 @@ function css(pal) {
 .pe-grids{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
 .pe-panel{max-width:100%}
 .pe-scroll{max-width:100%;overflow:auto}
-.pe-caption{margin:.2em 0;color:${c("MUTED_TEXT", "#777")}}
+.pe-caption{margin:.2em 0;font-style:italic}
 .pe-grid{display:grid;gap:2px;width:max-content}
 .pe-grid:focus{outline:3px solid ${c("ACCENT", "#e8772e")};outline-offset:2px}
 .pe-grid.pe-small{--pe-cell:1.6em;font-size:.6rem}
 .pe-cell{height:var(--pe-cell);display:flex;align-items:center;justify-content:center;border:1px solid ${c("GRID_EDGE", "#8c8c8c")};background:${c("CELL_FILL", "#fff")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
-.pe-pad{border-style:dashed;background:${c("PAD_FILL", "#f2f2f2")};color:${c("PAD_TEXT", "#9a9a9a")}}
+.pe-pad{border-style:dashed;background:${c("PAD_FILL", "#f2f2f2")};font-style:italic}
 .pe-beyond{border:1px dotted ${c("CROSS", "#c0392b")};background:transparent}
 .pe-read{background:${c("ACCENT_FILL", "#fde3cf")};border:2px solid ${c("ACCENT", "#e8772e")}}
 .pe-pad.pe-read{border-style:dashed}

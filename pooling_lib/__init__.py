@@ -2,7 +2,8 @@
 
 ``pooling_lib.loops`` holds the readable reference versions used in class.
 The package top level mirrors ``torch.nn.functional`` (``max_pool2d``, ``avg_pool2d``, ...,
-see ``pooling_lib.functional``: same results as PyTorch, bit for bit on the CPU) and
+see ``pooling_lib.functional``: same results as PyTorch, bit for bit on the CPU, except where
+its docstring says pooling_lib deliberately does better) and
 ``pooling_lib.nn`` mirrors ``torch.nn`` (``MaxPool2d``, ...). ``pooling_lib.shapes`` holds the
 output-size rule (``pooled_size``) and the argument checks (``check_pool_args``) whose error
 messages name the parameter, its value and the rule.

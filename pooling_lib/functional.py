@@ -512,9 +512,28 @@ def adaptive_max_pool2d(
 def adaptive_avg_pool1d(input: torch.Tensor, output_size: int | tuple[int]) -> torch.Tensor:
     """1-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool1d``.
 
-    Input ``(N, C, L_in)`` or ``(C, L_in)``; output ``(N, C, L_out)`` with
-    ``L_out = output_size``; output ``i`` averages ``[floor(i*L_in/L_out),
-    ceil((i+1)*L_in/L_out))``. Bit-exact with PyTorch on the CPU.
+    Args:
+        input: ``(N, C, L_in)`` or ``(C, L_in)`` (``C`` may be 0), a floating dtype.
+        output_size: ``L_out``, an int (or a 1-tuple).
+
+    Shape:
+        ``L_out = output_size``; output ``i`` averages ``[floor(i*L_in/L_out),
+        ceil((i+1)*L_in/L_out))``.
+
+    Returns:
+        ``(N, C, L_out)`` (or ``(C, L_out)``). Values bit-exact with PyTorch on the CPU;
+        float16/bfloat16 gradients are summed in float32 and rounded once (PyTorch rounds
+        every addition, and saturates: see ``adaptive_avg_pool2d``).
+
+    Raises:
+        TypeError, ValueError: a bad ``input`` or ``output_size``; the message names the
+        parameter, its value and the rule.
+
+    Example:
+        >>> adaptive_avg_pool1d(torch.tensor([[1.0, 3.0, 2.0, 5.0, 4.0]]), 2)
+        tensor([[2.0000, 3.6667]])
+
+    Source: ``torch.nn.functional.adaptive_avg_pool1d`` (PyTorch 2.x).
     """
     fn = "adaptive_avg_pool1d"
     _check_input_maybe_no_channels(fn, input, 1)

@@ -97,7 +97,43 @@ def _check_seed_pool2d(fn):
         _check_values("pool2d", X)
         return fn(X, pool_size, mode)
 
+    checked.__doc__ = _POOL2D_DOC
     return checked
+
+
+_POOL2D_DOC = """2-D max or average pooling of a single plane, no padding, stride 1: the seed's
+    function from *Dive into Deep Learning*, section "Pooling", kept character for character.
+
+    Args:
+        X: a 2-D tensor ``(H, W)``; a floating dtype for ``mode='avg'``.
+        pool_size: ``(p_h, p_w)``, the window's height and width (ints, numpy integers).
+        mode: ``'max'`` or ``'avg'``.
+
+    Shape:
+        ``(H_out, W_out) = (H - p_h + 1, W - p_w + 1)``: every window that fits.
+
+    Returns:
+        a float32 tensor (``torch.zeros``' default dtype, as in the seed), linked to ``X`` by
+        autograd.
+
+    Raises:
+        TypeError: ``X`` is not a tensor, ``pool_size`` not a pair of ints, or ``mode='avg'``
+            on an integer ``X``.
+        ValueError: ``X`` is not 2-D, ``pool_size`` is not positive or does not fit, or
+            ``mode`` is unknown (the seed's code silently returned zeros or an empty tensor).
+
+    Example:
+        >>> X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
+        >>> pool2d(X, (2, 2))
+        tensor([[4., 5.],
+                [7., 8.]])
+        >>> pool2d(X, (2, 2), 'avg')
+        tensor([[2., 3.],
+                [5., 6.]])
+
+    Source: Zhang, Lipton, Li and Smola, *Dive into Deep Learning*, section "Pooling"
+    (汇聚层, d2l.ai); equal to ``torch.nn.functional.max_pool2d(X[None], pool_size, 1)[0]``.
+    """
 
 
 def _seed_pool_size(pool_size: object) -> tuple[int, int]:
@@ -603,16 +639,30 @@ def lp_pool2d(
     *,
     torch_compatible: bool = False,
 ) -> torch.Tensor:
-    """2-D power-average pooling with loops, as ``pooling_lib.functional.lp_pool2d``:
-    ``(sum over the window of x**p) ** (1/p)``, the window sums taken by the loop
-    ``avg_pool2d`` with ``divisor_override=1``.
+    """2-D power-average pooling with loops: ``(sum over the window of x**p) ** (1/p)``,
+    ``pooling_lib.functional.lp_pool`` (the one Lp formula) on the loop ``avg_pool2d`` (the
+    window sums, ``divisor_override=1``) and ``max_pool2d`` (``p = inf``).
 
-    Args, Shape, Returns and Raises: as ``pooling_lib.functional.lp_pool2d`` (the same
-    code, ``pooling_lib.functional.lp_pool``, with the loop pooling functions).
+    Args:
+        input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``, a floating dtype or int64.
+        norm_type, kernel_size, stride, ceil_mode, torch_compatible: as for
+            ``pooling_lib.functional.lp_pool2d``.
+
+    Shape:
+        ``H_out = floor((H_in - kernel_size[0]) / stride[0]) + 1`` (``ceil`` with
+        ``ceil_mode``), ``W_out`` likewise.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), linked to ``input`` by autograd.
+
+    Raises:
+        TypeError, ValueError: as ``pooling_lib.functional.lp_pool2d``.
 
     Example:
         >>> lp_pool2d(torch.tensor([[[3.0, 4.0], [0.0, 0.0]]]), 2, 2)
         tensor([[[5.]]])
+
+    Source: ``torch.nn.functional.lp_pool2d`` (PyTorch 2.x), with pooling_lib's fixes.
     """
     _check_values("lp_pool2d", input)
     return lp_pool(
@@ -630,13 +680,27 @@ def lp_pool1d(
     *,
     torch_compatible: bool = False,
 ) -> torch.Tensor:
-    """1-D power-average pooling with loops, as ``pooling_lib.functional.lp_pool1d``.
+    """1-D power-average pooling with loops: ``lp_pool2d`` on planes of height 1.
 
-    Args, Shape, Returns and Raises: as ``pooling_lib.functional.lp_pool1d``.
+    Args:
+        input: ``(N, C, L_in)`` or ``(C, L_in)``, a floating dtype or int64.
+        norm_type, kernel_size, stride, ceil_mode, torch_compatible: as for
+            ``pooling_lib.functional.lp_pool1d``.
+
+    Shape:
+        ``L_out = floor((L_in - kernel_size) / stride) + 1`` (``ceil`` with ``ceil_mode``).
+
+    Returns:
+        ``(N, C, L_out)`` (or ``(C, L_out)``), linked to ``input`` by autograd.
+
+    Raises:
+        TypeError, ValueError: as ``pooling_lib.functional.lp_pool1d``.
 
     Example:
         >>> lp_pool1d(torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), 1, 2, ceil_mode=True)
         tensor([[3., 7., 5.]])
+
+    Source: ``torch.nn.functional.lp_pool1d`` (PyTorch 2.x), with pooling_lib's fixes.
     """
     _check_values("lp_pool1d", input)
     return lp_pool(

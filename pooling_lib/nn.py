@@ -297,7 +297,7 @@ class AdaptiveMaxPool1d(torch.nn.AdaptiveMaxPool1d):
 
     Shape:
         - Input: ``(N, C, L_in)`` or ``(C, L_in)``
-        - Output: ``(N, C, output_size)`` or ``(C, output_size)``
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, with ``L_out = output_size``
 
     Raises:
         TypeError, ValueError: called with a bad input or a bad argument (checked on the
@@ -348,7 +348,7 @@ class AdaptiveAvgPool1d(torch.nn.AdaptiveAvgPool1d):
 
     Shape:
         - Input: ``(N, C, L_in)`` or ``(C, L_in)``
-        - Output: ``(N, C, output_size)`` or ``(C, output_size)``
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, with ``L_out = output_size``
 
     Raises:
         TypeError, ValueError: called with a bad input or a bad argument (checked on the

@@ -6,7 +6,8 @@
 #   make lint        ruff check + ruff format --check
 #   make test-explore [SEED="1 2 3"]  property tests with random examples (hypothesis
 #                    profile 'explore'), once per seed; without SEED, one random seed
-#   make bench       pooling benchmark: loop vs vectorized vs PyTorch -> bench/results/pooling.json
+#   make bench       pooling benchmark: loop vs vectorized vs PyTorch
+#                    -> pooling_book/bench_results/pooling.json (package data),
 #                    and explorer redraw time per control change -> bench/results/widgets.json
 #   make exercises   student release + autograders into _build/exercises (book copies refreshed)
 #   make grade SUBMISSIONS=dir   grade every notebook in dir into _build/grades (book/teachers.md)
@@ -26,7 +27,7 @@ NPM_STAMP := node_modules/.npm-ci.stamp
 ASSETS_STAMP := _build/site-extra/vendor/VERSIONS.json
 BOOK_STAMP := _build/.book.stamp
 BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py \
-	$(shell find book notebooks pooling_lib -type f \
+	$(shell find book notebooks pooling_lib pooling_book -type f \
 		-not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' 2>/dev/null)
 # pip reads a machine-wide config that names a missing folder; drop that warning only.
 PIP_NOISE := is ignored: it is neither a file nor a directory
@@ -99,9 +100,9 @@ lint: setup
 	$(PY) -m ruff format --check .
 
 # Loop vs vectorized vs PyTorch's native pooling, one thread, five workloads (a few
-# minutes): prints the table and writes bench/results/pooling.json for the book; then
-# the explorer's redraw time per control change -> bench/results/widgets.json.
-# The chapter "From loops to vectors" plots and quotes bench/results/pooling.json, so it is
+# minutes): prints the table and writes pooling_book/bench_results/pooling.json (package
+# data, so the installed package plots it too) for the book; then the explorer's redraw time per control change -> bench/results/widgets.json.
+# The chapter "From loops to vectors" plots and quotes that file, so it is
 # re-executed with the new numbers (nbval would otherwise fail on its stored outputs).
 bench: setup
 	$(PY) bench/bench_pooling.py

@@ -101,7 +101,8 @@ lint: setup
 
 # Loop vs vectorized vs PyTorch's native pooling, one thread, five workloads (a few
 # minutes): prints the table and writes pooling_book/bench_results/pooling.json (package
-# data, so the installed package plots it too) for the book; then the explorer's redraw time per control change -> bench/results/widgets.json.
+# data, so the installed package plots it too) for the book; then the explorer's redraw
+# time per control change -> bench/results/widgets.json.
 # The chapter "From loops to vectors" plots and quotes that file, so it is
 # re-executed with the new numbers (nbval would otherwise fail on its stored outputs).
 bench: setup

@@ -68,6 +68,8 @@ def empty(
 
 def in_layout_of(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """``t`` (same shape as the output for input ``like``) in ``like``'s output layout."""
+    if transformed(t):  # under torch.func transforms strides are not observable
+        return t
     target = empty(t.shape, like, t.dtype)
     if target.stride() == t.stride():
         return t
@@ -203,8 +205,17 @@ def scatter_by_index(
     B, C = grad.shape[:2]
     flat = index.reshape(B, C, -1)
     source = grad.reshape(B, C, -1).masked_fill(flat < 0, 0)
-    zeros = torch.zeros((B, C, math.prod(input_shape[2:])), dtype=grad.dtype, device=grad.device)
-    return zeros.scatter_add(2, flat.clamp(min=0), source).reshape(B, C, *input_shape[2:])
+    cells = math.prod(input_shape[2:])
+    zeros = torch.zeros((B, C, cells), dtype=grad.dtype, device=grad.device)
+    flat = flat.clamp(min=0)
+    if grad.dtype in (torch.float16, torch.bfloat16):  # each addition rounded, see accumulate_
+        planes = torch.arange(B * C, device=grad.device).view(B, C, 1) * cells
+        result = zeros.view(-1).index_put(
+            ((flat + planes).reshape(-1),), source.reshape(-1), accumulate=True
+        )
+    else:
+        result = zeros.scatter_add(2, flat, source)
+    return result.reshape(B, C, *input_shape[2:])
 
 
 class LinearPool(torch.autograd.Function):

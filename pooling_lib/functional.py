@@ -22,6 +22,24 @@ kernel size and truncates integer powers; ``torch_compatible=True`` gives PyTorc
 and float16/bfloat16 gradients of adaptive average pooling are summed in float32 and rounded
 once (PyTorch's saturate at 2048 in float16).
 
+Layouts, empty shapes and autograd follow PyTorch too (``tests/test_lib_layouts.py``,
+``tests/test_lib_empty.py``, ``tests/test_lib_autograd.py``):
+
+* outputs and indices have PyTorch's strides: a channels-last input (dense or not, e.g.
+  ``x.contiguous(memory_format=torch.channels_last)[:, ::2]``) gives a channels-last output,
+  as ``Tensor.suggest_memory_format()`` decides, except where PyTorch's kernels do otherwise
+  (``avg_pool3d`` and unbatched 1-d/2-d inputs: contiguous);
+* a batch of 0 gives empty outputs; 0 channels are accepted by adaptive pooling and
+  ``max_unpool2d`` (batched or not; PyTorch accepts a batched one only in
+  ``adaptive_avg_pool*``) and rejected by the others, as PyTorch does; an empty output
+  (``output_size=0``) passes a zero gradient of the input's shape back, for max and average
+  pooling alike (PyTorch's adaptive backward passes raise there);
+* every function supports double backward (``create_graph=True``), forward-mode AD
+  (``torch.func.jvp``, dual tensors), ``torch.func.grad``/``vmap`` and ``meta`` tensors; the
+  fast kernels with data-dependent shortcuts run only on plain tensors, and indices that
+  ``return_indices`` hands out are saved for backward, so modifying them in place raises
+  PyTorch's "modified by an inplace operation".
+
 Arguments are checked first (``pooling_lib.shapes``): a bad one raises ``ValueError`` or
 ``TypeError`` naming the parameter, its value and the rule.
 

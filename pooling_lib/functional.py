@@ -31,7 +31,8 @@ Layouts, empty shapes and autograd follow PyTorch too (``tests/test_lib_layouts.
   (``avg_pool3d`` and unbatched 1-d/2-d inputs: contiguous);
 * a batch of 0 gives empty outputs; 0 channels are accepted by adaptive pooling and
   ``max_unpool2d`` (batched or not; PyTorch accepts a batched one only in
-  ``adaptive_avg_pool*``) and rejected by the others, as PyTorch does; an empty output
+  ``adaptive_avg_pool*``, an unbatched one in all of them) and rejected by the others, as
+  PyTorch does; an empty output
   (``output_size=0``) passes a zero gradient of the input's shape back, for max and average
   pooling alike (PyTorch's adaptive backward passes raise there);
 * every function supports double backward (``create_graph=True``), forward-mode AD

@@ -351,9 +351,13 @@ export function mount(el, model) {
   }
 
   // The grid's `count` cells: the ones it has, when it has that many (a redraw then only
-  // changes classes and texts), else new ones.
+  // changes classes and texts; `placed` says so), else new ones.
   function cellsOf(grid, count) {
-    if (count > 0 && grid.children.length === count && grid.firstElementChild.classList.contains("pe-cell")) return [...grid.children];
+    if (count > 0 && grid.children.length === count && grid.firstElementChild.classList.contains("pe-cell")) {
+      const nodes = [...grid.children];
+      nodes.placed = true; // their data-* positions are already set
+      return nodes;
+    }
     const nodes = Array.from({ length: count }, () => document.createElement("div"));
     grid.replaceChildren(...nodes);
     return nodes;
@@ -378,6 +382,9 @@ export function mount(el, model) {
     const box = cell ? [cell.rows[0], cell.cols[0], cell.rows.at(-1), cell.cols.at(-1)] : null;
     const grad = model.get("view") === "gradient" && cell ? cell.grad : null;
     const nodes = cellsOf(inputGrid, rows * cols);
+    const origin = `${ext}`;
+    const placed = inputGrid.dataset.origin === origin && nodes.placed;
+    inputGrid.dataset.origin = origin;
     let n = 0;
     for (let r = ext[0][0]; r < ext[0][1]; r++) {
       for (let c = ext[1][0]; c < ext[1][1]; c++) {
@@ -394,9 +401,11 @@ export function mount(el, model) {
         const node = nodes[n++];
         if (node.className !== cls) node.className = cls;
         if (node.textContent !== text) node.textContent = text;
-        node.dataset.r = r;
-        node.dataset.c = c;
-        node.dataset.kind = kind;
+        if (!placed) {
+          node.dataset.r = r;
+          node.dataset.c = c;
+          node.dataset.kind = kind;
+        }
       }
     }
     if (editing) {
@@ -412,6 +421,8 @@ export function mount(el, model) {
     outputGrid.style.gridTemplateColumns = `repeat(${ow}, var(--pe-cell))`;
     outputGrid.classList.toggle("pe-small", Math.max(oh, ow) > 16);
     const nodes = cellsOf(outputGrid, oh * ow);
+    const placed = outputGrid.dataset.origin === `${oh},${ow}` && nodes.placed;
+    outputGrid.dataset.origin = `${oh},${ow}`;
     for (let a = 0; a < oh; a++) {
       for (let b = 0; b < ow; b++) {
         const node = nodes[a * ow + b];
@@ -419,8 +430,10 @@ export function mount(el, model) {
         const text = formatValue(res.values[a * ow + b]);
         if (node.className !== cls) node.className = cls;
         if (node.textContent !== text) node.textContent = text;
-        node.dataset.i = a;
-        node.dataset.j = b;
+        if (!placed) {
+          node.dataset.i = a;
+          node.dataset.j = b;
+        }
       }
     }
   }
@@ -548,10 +561,10 @@ function css(pal) {
 .pe-panel{max-width:100%}
 .pe-scroll{max-width:100%;overflow:auto}
 .pe-caption{margin:.2em 0;font-style:italic}
-.pe-grid{display:grid;gap:2px;width:max-content}
+.pe-grid{display:grid;gap:2px;width:max-content;contain:layout paint}
 .pe-grid:focus{outline:3px solid ${c("ACCENT", "#e8772e")};outline-offset:2px}
 .pe-grid.pe-small{--pe-cell:1.6em;font-size:.6rem}
-.pe-cell{height:var(--pe-cell);display:flex;align-items:center;justify-content:center;border:1px solid ${c("GRID_EDGE", "#8c8c8c")};background:${c("CELL_FILL", "#fff")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
+.pe-cell{height:var(--pe-cell);line-height:calc(var(--pe-cell) - 2px);text-align:center;white-space:nowrap;box-sizing:border-box;border:1px solid ${c("GRID_EDGE", "#8c8c8c")};background:${c("CELL_FILL", "#fff")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
 .pe-pad{border-style:dashed;background:${c("PAD_FILL", "#f2f2f2")};font-style:italic}
 .pe-beyond{border:1px dotted ${c("CROSS", "#c0392b")};background:transparent}
 .pe-read{background:${c("ACCENT_FILL", "#fde3cf")};border:2px solid ${c("ACCENT", "#e8772e")}}

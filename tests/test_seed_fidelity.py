@@ -79,6 +79,8 @@ def read_notebook(path: Path) -> Notebook:
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
+        if "colab-install" in cell.get("metadata", {}).get("tags", []):
+            continue  # runs only on Colab, hidden on the page (tools/colab_cell.py)
         result.code_lines.extend("".join(cell["source"]).splitlines())
         result.cells.append("".join(cell["source"]))
         result.stdout.append(

@@ -1,10 +1,12 @@
-"""The exercises and their grader: release, solutions, wrong and hostile submissions.
+"""The exercises and their grader: release, solutions, wrong, hostile and bypass submissions.
 
 One module fixture builds the exercises into a temporary folder (``exercises/build.py``),
-writes the sample submissions (``exercises/samples.py``: solutions, the unmodified student
-release, wrong and hostile notebooks) and grades them all in ONE run of ``tools/grade.py``
-(3 at a time: one slot mostly sleeps on the notebook that hangs). The tests then check the
-reports against what ``exercises/samples.py`` says each sample must score.
+writes the sample submissions (``exercises/samples.py``: solutions, the unmodified release,
+plausible wrong answers, hostile notebooks, method bypasses) and grades them all in ONE run of
+``tools/grade.py``, the code path of ``make grade``, in its bubblewrap sandbox. Around that run
+the fixture listens on 127.0.0.1, ::1 and an abstract Unix socket, and snapshots the
+submissions and autograders, so the tests can check that no hostile submission left a trace:
+no file outside its scratch folder, no surviving process, no connection.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import hashlib
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +28,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Limits of the test run, smaller than the defaults so the hostile samples end sooner.
-CELL_TIMEOUT, TEST_TIMEOUT, NOTEBOOK_TIMEOUT = 15, 4, 90
+CELL_TIMEOUT, CALL_TIMEOUT, NOTEBOOK_TIMEOUT = 6, 3, 120
+needs_bwrap = pytest.mark.skipif(
+    not os.path.exists("/usr/bin/bwrap") and os.environ.get("CI") != "1",
+    reason="bubblewrap is not installed (.ci/run installs it)",
+)
 
 
 def _load(name: str, path: Path):
@@ -38,6 +46,8 @@ def _load(name: str, path: Path):
 build = _load("exercises_build", ROOT / "exercises" / "build.py")
 samples = _load("exercises_samples", ROOT / "exercises" / "samples.py")
 grade = _load("tools_grade", ROOT / "tools" / "grade.py")
+codec = sys.modules["codec"]
+methods = sys.modules["methods"]
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -61,18 +71,70 @@ def _stray_processes() -> list[str]:
     return found
 
 
+class Listeners:
+    """TCP listeners on 127.0.0.1 and ::1 and an abstract Unix socket that log connections."""
+
+    def __init__(self, tag: str) -> None:
+        self.connections: list[str] = []
+        self.sockets = []
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.bind(("127.0.0.1", 0))
+        self.port = tcp.getsockname()[1]
+        self.sockets.append(tcp)
+        try:
+            tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            tcp6.bind(("::1", self.port))
+            self.sockets.append(tcp6)
+        except OSError:
+            pass
+        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        unix.bind(f"\0pooling-grade-canary-{tag}")
+        self.sockets.append(unix)
+        for s in self.sockets:
+            s.listen(8)
+            s.settimeout(0.2)
+        self.open = True
+        for s in self.sockets:
+            threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    def _accept(self, s: socket.socket) -> None:
+        while self.open:
+            try:
+                conn, address = s.accept()
+            except OSError:
+                continue
+            self.connections.append(f"{s.family.name} {address!r}")
+            conn.close()
+
+    def close(self) -> None:
+        self.open = False
+        time.sleep(0.3)
+        for s in self.sockets:
+            s.close()
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("exercises")
     build.build(out, build.master_paths())
-    samples.write_samples(out, out / "samples")
     return out
 
 
 @pytest.fixture(scope="module")
-def graded(built: Path) -> dict:
+def graded(built: Path, tmp_path_factory) -> dict:
+    tag = f"test{os.getpid()}"
+    listeners = Listeners(tag)
     submissions = built / "samples"
-    before = _snapshot(submissions)
+    canary = {
+        "canary_dir": tmp_path_factory.mktemp("canary"),
+        "canary_port": listeners.port,
+        "canary_tag": tag,
+        "autograders": (built / "autograder").resolve(),
+        "submissions": submissions.resolve(),
+    }
+    expected = samples.write_samples(built, submissions, canary)
+    before = {"submissions": _snapshot(submissions), "autograders": _snapshot(built / "autograder")}
+    canary_before = sorted(p.name for p in canary["canary_dir"].iterdir())
     out = built / "grades"
     start = time.monotonic()
     proc = subprocess.run(
@@ -84,12 +146,10 @@ def graded(built: Path) -> dict:
             str(built / "autograder"),
             "--out",
             str(out),
-            "--jobs",
-            "3",
             "--cell-timeout",
             str(CELL_TIMEOUT),
-            "--test-timeout",
-            str(TEST_TIMEOUT),
+            "--call-timeout",
+            str(CALL_TIMEOUT),
             "--notebook-timeout",
             str(NOTEBOOK_TIMEOUT),
         ],
@@ -98,6 +158,7 @@ def graded(built: Path) -> dict:
         timeout=900,
     )
     seconds = time.monotonic() - start
+    listeners.close()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     print(proc.stdout)
     print(f"grading took {seconds:.1f} s")
@@ -106,9 +167,15 @@ def graded(built: Path) -> dict:
         "out": out,
         "stdout": proc.stdout,
         "entries": {e["submission"]: e for e in entries},
-        "expected": json.loads((submissions / "expected.json").read_text()),
+        "expected": expected,
+        "canary": canary,
+        "canary_before": canary_before,
+        "connections": listeners.connections,
         "before": before,
-        "after": _snapshot(submissions),
+        "after": {
+            "submissions": _snapshot(submissions),
+            "autograders": _snapshot(built / "autograder"),
+        },
     }
 
 
@@ -188,14 +255,34 @@ def test_mutations_apply_exactly_once(built: Path) -> None:
         samples.apply_mutations(solution, [bad])
 
 
+def test_manual_questions_have_model_answers_and_rubrics() -> None:
+    for master in build.master_paths():
+        for q in build.read_master(master)["questions"]:
+            if q["manual"]:
+                assert len(q["model_answer"]) > 200 and len(q["rubric"]) > 100, q["name"]
+
+
+def test_method_rules_name_real_questions(built: Path) -> None:
+    import yaml
+
+    rules = yaml.safe_load(build.RULES.read_text())
+    metas = [json.loads(p.read_text()) for p in (built / "autograder").glob("*.json")]
+    questions = {q["name"] for m in metas for q in m["questions"]}
+    assert set(rules) <= questions
+    assert {name for m in metas for name in m["rules"]} == set(rules)
+
+
 # ---------------------------------------------------------------------------------------------
-# Grading the samples
+# Grading the samples (one run of tools/grade.py, in the sandbox)
 
 
+@needs_bwrap
 def test_every_sample_was_graded(graded: dict) -> None:
     assert sorted(graded["entries"]) == sorted(e["submission"] for e in graded["expected"])
+    assert len(samples.HOSTILE) >= 18
 
 
+@needs_bwrap
 def test_solutions_score_full_marks(graded: dict) -> None:
     solutions = [e for e in graded["expected"] if e["student"] == "solution"]
     assert len(solutions) == 3
@@ -203,9 +290,10 @@ def test_solutions_score_full_marks(graded: dict) -> None:
         entry = graded["entries"][exp["submission"]]
         assert entry["status"] == "ok", entry
         assert entry["score"] == entry["max_score"] > 0, entry
-        assert entry["errors"] == [], entry["errors"]
+        assert entry["errors"] == [] and entry["review"] == [], entry
 
 
+@needs_bwrap
 def test_unmodified_release_scores_zero(graded: dict) -> None:
     for stem in ("pooling_loops", "pooling_and_convolution", "pooling_variants"):
         entry = graded["entries"][f"{stem}.ipynb"]
@@ -215,6 +303,7 @@ def test_unmodified_release_scores_zero(graded: dict) -> None:
         assert all(q["score"] in (0, None) for q in entry["questions"])
 
 
+@needs_bwrap
 def test_wrong_submissions_lose_marks_where_wrong_only(graded: dict) -> None:
     problems, checked = [], 0
     for exp in graded["expected"]:
@@ -238,50 +327,87 @@ def test_wrong_submissions_lose_marks_where_wrong_only(graded: dict) -> None:
                     f"{where} ({want['mistake']}): public tests passed={public_ok}, "
                     f"expected {want['passes_public']}"
                 )
-            if want["passes_public"] and not q["hidden_failed"]:
-                problems.append(f"{where} ({want['mistake']}): no hidden test failed")
+            if want["passes_public"] and not (q["hidden_failed"] or q.get("method")):
+                problems.append(f"{where} ({want['mistake']}): no hidden test or rule failed")
     assert checked == sum(len(ms) for ms in samples.MUTATIONS.values())
     assert problems == []
 
 
-def test_hostile_submissions_score_only_what_they_earn(graded: dict) -> None:
+@needs_bwrap
+def test_padding_with_minus_ten_loses_points(graded: dict) -> None:
+    k = next(
+        i + 1
+        for i, m in enumerate(
+            m for m in samples.MUTATIONS["pooling_loops"] if m.question == "pool2d_loops"
+        )
+        if "-10" in m.description
+    )
+    q = _question(graded["entries"][f"wrong-{k}/pooling_loops.ipynb"], "pool2d_loops")
+    assert q["score"] < q["max_score"]
+    assert any("very negative" in d for d in q["hidden_failed"]), q
+
+
+@needs_bwrap
+def test_hostile_and_bypass_submissions_score_only_what_they_earn(graded: dict) -> None:
+    problems = []
     for h in samples.HOSTILE:
         entry = graded["entries"][f"{h.name}/{h.notebook}.ipynb"]
-        assert entry["status"] == h.status, (h.name, entry["status"], entry["message"])
+        if entry["status"] != h.status:
+            problems.append((h.name, entry["status"], entry["message"]))
         for name, want in h.scores.items():
             q = _question(entry, name)
             expected = {"full": q["max_score"], "zero": 0}.get(want, None)
             expected = float(want) if expected is None else expected
-            assert q["score"] == expected, (h.name, name, q)
+            if q["score"] != expected:
+                problems.append(
+                    (h.name, name, q["score"], expected, q.get("method"), q.get("public"))
+                )
+        if bool(entry["review"]) != h.review:
+            problems.append((h.name, "review", entry["review"]))
+    assert problems == []
 
 
-def test_hostile_feedback_explains_what_happened(graded: dict) -> None:
-    entries = graded["entries"]
-    loop = entries["hostile-loop/pooling_and_convolution.ipynb"]
-    assert any(e["error"] == "KeyboardInterrupt" for e in loop["errors"]), loop["errors"]
-    assert "time limit" in json.dumps(_question(loop, "relu_max")["public"])
-    junk = entries["hostile-raise-junk-delete/pooling_loops.ipynb"]
-    assert {"RuntimeError", "SystemExit"} <= {e["error"] for e in junk["errors"]}
-    stuck = entries["hostile-stuck/pooling_variants.ipynb"]
-    assert stuck["seconds"] >= NOTEBOOK_TIMEOUT and "time limit" in stuck["message"]
-    killed = entries["hostile-kill/pooling_and_convolution.ipynb"]
-    assert "Dead" in killed["message"] or "died" in killed["message"], killed["message"]
-    # Hidden tests smuggled out in error messages, or relabelled public, are not shown.
-    stolen = entries["hostile-exfiltrate/pooling_variants.ipynb"]
-    for q in stolen["questions"][:3]:
-        assert [t["message"] for t in q["public"]] == ["[message removed: it quotes a hidden test]"]
-        assert len(q["hidden_failed"]) >= 2, q
-    assert stolen["errors"][0]["message"] == "[message removed: it quotes a hidden test]"
-
-
-def test_no_process_outlives_the_grading(graded: dict) -> None:
+@needs_bwrap
+def test_hostile_submissions_leave_no_trace(graded: dict) -> None:
+    assert graded["connections"] == []
     assert _stray_processes() == []
-
-
-def test_submissions_folder_is_untouched(graded: dict) -> None:
     assert graded["after"] == graded["before"]
+    assert (
+        sorted(p.name for p in graded["canary"]["canary_dir"].iterdir()) == graded["canary_before"]
+    )
+    for exp in graded["expected"]:
+        for trace in exp.get("traces", []):
+            kind, _, what = trace.partition(":")
+            if kind == "file":
+                assert not Path(what).exists(), (exp["submission"], trace)
+            else:
+                assert kind == "process", trace
 
 
+@needs_bwrap
+def test_feedback_explains_what_happened(graded: dict) -> None:
+    entries = graded["entries"]
+    stuck = entries["hostile-stuck-cell/pooling_variants.ipynb"]
+    assert any("did not stop" in e["message"] for e in stuck["errors"]), stuck["errors"]
+    exits = entries["hostile-exit/pooling_loops.ipynb"]
+    assert any("ended the Python process" in e["message"] for e in exits["errors"]), exits
+    never = _question(entries["hostile-never-returns/pooling_variants.ipynb"], "softmax_pool")
+    assert (
+        "time limit" in never["public"][0]["message"]
+        or "did not return" in never["public"][0]["message"]
+    )
+    subclass = _question(
+        entries["hostile-tensor-subclass/pooling_and_convolution.ipynb"], "avg_pool_conv"
+    )
+    assert "subclass of torch.Tensor" in subclass["public"][0]["message"], subclass
+    bypass = entries["bypass-loops/pooling_loops.ipynb"]
+    assert "`max_pool2d`" in json.dumps(_question(bypass, "pool2d_loops")["method"])
+    assert "`backward`" in json.dumps(_question(bypass, "max_pool_backward")["method"])
+    text = (graded["out"] / "review.md").read_text()
+    assert "review-getattr" in text and "getattr() with a computed name" in text
+
+
+@needs_bwrap
 def test_reports_never_contain_hidden_test_code(graded: dict) -> None:
     out = graded["out"]
     texts = [(out / "grades.json").read_text(), graded["stdout"]]
@@ -296,36 +422,132 @@ def test_reports_never_contain_hidden_test_code(graded: dict) -> None:
         assert not {h for h in hidden if h in text or h in lines}
 
 
+@needs_bwrap
 def test_feedback_shows_public_failures_and_hidden_descriptions(graded: dict) -> None:
     text = (graded["out"] / "feedback" / "wrong-1" / "pooling_loops.md").read_text()
-    assert "## pool2d_loops: 2 / 5" in text, text
+    assert "## pool2d_loops: " in text
     assert "public test `test_seed_example`: passed" in text
-    assert "failed: max pooling with padding on negative inputs" in text
+    assert "failed: max pooling with padding on very negative inputs" in text
     text = (graded["out"] / "feedback" / "pooling_variants" / "pooling_variants.md").read_text()
     assert "FAILED" in text and "graded by hand (2 points)" in text
+    assert "last call: min_pool2d(tensor of shape (1, 1, 4, 4), float32: [[[[1.0, 2.0" in text
 
 
+@needs_bwrap
 def test_csv_and_manual_reports(graded: dict) -> None:
     out = graded["out"]
     with open(out / "summary.csv", newline="") as f:
         summary = list(csv.DictReader(f))
     assert len(summary) == len(graded["entries"])
     row = next(r for r in summary if r["submission"] == "solution/pooling_variants.ipynb")
-    assert (row["score"], row["max_score"], row["manual_max_score"]) == ("11.0", "11.0", "2.0")
+    assert (row["score"], row["max_score"], row["manual_max_score"]) == ("11.0", "11.0", "4.0")
     with open(out / "scores.csv", newline="") as f:
         scores = list(csv.DictReader(f))
     assert len(scores) == sum(len(e["questions"]) for e in graded["entries"].values())
-    manual = [r for r in scores if r["question"] == "max_vs_avg"]
+    manual = [r for r in scores if r["question"] in ("max_vs_avg", "softmax_unpopular")]
     assert manual and all(r["score"] == "manual" for r in manual)
     answers = (out / "manual" / "pooling-variants.md").read_text()
-    assert "## solution (solution/pooling_variants.ipynb): max_vs_avg, 2 points" in answers
+    assert "## softmax_unpopular (2 points)" in answers and "### Rubric" in answers
+    assert "#### solution (solution/pooling_variants.ipynb): max_vs_avg, 2 points" in answers
     assert "Max pooling passes on only the strongest response" in answers
-    assert "## pooling_variants (pooling_variants.ipynb): max_vs_avg" in answers
     assert "*(no answer)*" in answers
+    assert "relu_pool_depth" in (out / "manual" / "pooling-and-convolution.md").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# The channel and the method checks, without a sandbox
+
+
+def test_codec_round_trips_plain_data() -> None:
+    import torch
+
+    value = (
+        torch.arange(6.0).reshape(2, 3),
+        [1, 2.5, "x", None, True],
+        torch.tensor([], dtype=torch.int64),
+    )
+    for dtype in (torch.float64, torch.bfloat16, torch.bool, torch.complex64):
+        back = codec.decode(codec.encode(torch.ones(2, 2, dtype=dtype)))
+        assert type(back) is torch.Tensor and back.dtype == dtype and bool((back == 1).all())
+    back = codec.decode(json.loads(json.dumps(codec.encode(value))))
+    assert type(back) is tuple and torch.equal(back[0], value[0]) and back[1] == value[1]
+    assert back[2].shape == (0,) and codec.decode(codec.encode(float("-inf"))) == float("-inf")
+
+
+def test_codec_refuses_anything_else() -> None:
+    import torch
+
+    class Sub(torch.Tensor):
+        pass
+
+    class Always(float):
+        def __eq__(self, other):
+            return True
+
+    for bad in (
+        torch.ones(2).as_subclass(Sub),
+        Always(1.0),
+        {"a": 1},
+        object(),
+        torch.nn.Parameter(torch.ones(1)),
+    ):
+        with pytest.raises(codec.NotPlainData):
+            codec.encode(bad)
+    malformed = [
+        {"pickle": "x"},
+        {"tensor": {"dtype": "object", "shape": [1], "data": ""}},
+        {"tensor": {"dtype": "float32", "shape": [2], "data": "AAAA"}},
+        {"a": 1, "b": 2},
+    ]
+    for bad in malformed:
+        with pytest.raises(codec.NotPlainData):
+            codec.decode(bad)
+
+
+def _check(source: str, rules: dict) -> dict:
+    return methods.check(methods.parse([(0, source)]), rules)
+
+
+def test_method_checks_follow_helpers_and_aliases() -> None:
+    rules = {"functions": ["f"], "forbid": {"no library pooling": ["max_pool2d", "torch.autograd"]}}
+    helper = (
+        "import torch.nn.functional as G\nmp = G.max_pool2d\n"
+        "def h(x):\n    return mp(x, 2)\ndef f(x):\n    return h(x)\n"
+    )
+    assert "`max_pool2d`" in _check(helper, rules)["broken"][0]
+    grad = "from torch import autograd as ag\ndef f(x):\n    return ag.grad(x, x)\n"
+    assert "`torch.autograd`" in _check(grad, rules)["broken"][0]
+    local = "Y = torch.nn.functional.max_pool2d(X, 2)\ndef f(X):\n    Y = X + 1\n    return Y\n"
+    assert _check(local, rules)["broken"] == []
+    loops = {"functions": ["f"], "require": {"write loops": ["<loop>"]}}
+    assert _check("def f(x):\n    return x\n", loops)["broken"]
+    assert _check("def f(x):\n    return [v for v in x]\n", loops)["broken"] == []
+    assert _check("def f(x):\n    ...\n", loops)["broken"] == []  # not answered: tests decide
+
+
+def test_method_checks_report_what_they_cannot_see() -> None:
+    rules = {"functions": ["f"], "forbid": {"no max": ["max"]}}
+    assert _check("def f(x):\n    return getattr(x, 'max')()\n", rules)["broken"]
+    hidden = [
+        "def f(x):\n    return getattr(x, 'm' + 'ax')()\n",
+        "def f(x):\n    return eval('x.max()')\n",
+        "import importlib\ndef f(x):\n    return importlib.import_module('torch').max(x)\n",
+    ]
+    for source in hidden:
+        assert _check(source, rules)["review"], source
 
 
 # ---------------------------------------------------------------------------------------------
 # tools/grade.py without running notebooks
+
+
+def test_grade_refuses_without_bubblewrap(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(grade.sandbox, "bwrap_path", lambda: None)
+    assert grade.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
+    assert grade.main([str(tmp_path), "--no-sandbox", "--autograders", str(tmp_path / "no")]) == 2
+    assert "NOT protected" in capsys.readouterr().err
 
 
 def test_assignment_and_student_from_metadata_or_file_name(built: Path, tmp_path: Path) -> None:
@@ -347,15 +569,7 @@ def test_assignment_and_student_from_metadata_or_file_name(built: Path, tmp_path
     }
 
 
-def test_autograder_paths_are_absolute(built: Path, monkeypatch) -> None:
-    """Workers run in another folder: a relative --autograders must still work."""
-    monkeypatch.chdir(built)
-    for meta in grade.load_autograders(Path("autograder")).values():
-        assert Path(meta["zip_path"]).is_absolute() and Path(meta["zip_path"]).is_file()
-        assert Path(meta["meta_path"]).is_absolute() and Path(meta["meta_path"]).is_file()
-
-
-def test_complete_fills_questions_a_worker_did_not_report(built: Path) -> None:
+def test_complete_fills_questions_not_graded(built: Path) -> None:
     meta = grade.load_autograders(built / "autograder")["pooling-variants"]
     result = grade.complete({"status": "timeout", "message": "too slow"}, meta)
     assert [q["name"] for q in result["questions"]] == [
@@ -363,8 +577,9 @@ def test_complete_fills_questions_a_worker_did_not_report(built: Path) -> None:
         "min_pool",
         "softmax_pool",
         "max_vs_avg",
+        "softmax_unpopular",
     ]
-    assert result["score"] == 0 and result["max_score"] == 11 and result["manual_max_score"] == 2
+    assert result["score"] == 0 and result["max_score"] == 11 and result["manual_max_score"] == 4
 
 
 @pytest.mark.parametrize(
@@ -372,6 +587,7 @@ def test_complete_fills_questions_a_worker_did_not_report(built: Path) -> None:
     [
         (["--jobs", "0"], "--jobs must be positive"),
         (["--notebook-timeout", "-1"], "--notebook-timeout must be positive"),
+        (["--memory-mb", "10"], "--memory-mb must be at least 64"),
     ],
 )
 def test_cli_rejects_bad_options(tmp_path: Path, argv: list[str], message: str, capsys) -> None:

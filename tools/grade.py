@@ -51,7 +51,8 @@ WARNING: --no-sandbox: student code runs as a plain process with your rights.
   NOT protected: your files (it can read the hidden tests and other submissions, and write
   or delete anything you can), the network (it can connect anywhere, loopback included),
   processes it detaches from its session (they may outlive grading), and the machine's
-  resources beyond the memory, file-size, process and CPU limits of each worker.
+  resources beyond the memory, file-size, process and CPU limits of each worker (Linux
+  does not apply the process limit to root).
   Still protected: scores are decided in this process, which never runs student code."""
 
 
@@ -195,7 +196,6 @@ def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
                 public=graded["public"],
                 hidden_passed=graded["hidden_passed"],
                 hidden_failed=graded["hidden_failed"],
-                cases=graded["cases"],
             )
             questions.append(entry)
     finally:

@@ -49,7 +49,7 @@ def limit_resources(config: dict) -> None:
 
 def leave_root(config: dict) -> None:
     """In the sandbox's user namespace, root maps to root outside: become ``nobody``."""
-    if os.getuid() != 0:
+    if os.getuid() != 0 or config["uid"] is None:  # None: --no-sandbox, your own user
         return
     uid = config["uid"]
     os.setgroups([])

@@ -70,7 +70,7 @@ class Worker:
             "file_mb": limits.file_mb,
             "processes": limits.processes,
             "cpu_seconds": int(limits.notebook_timeout) + 5,
-            "uid": sandbox.NOBODY,
+            "uid": sandbox.NOBODY if limits.sandboxed else None,
         }
         userns = None
         if limits.sandboxed:
@@ -192,6 +192,7 @@ class Session:
     restarts: int = 0
     question_restarts: int = 0
     cell_stopped: bool = False
+    reported: set[int] = field(default_factory=set)  # cells whose error is in ``errors``
     calls: list[str] = field(default_factory=list)
 
     def left(self) -> float:
@@ -211,10 +212,10 @@ class Session:
             if self.left() <= 0:
                 raise WorkerFailed("the notebook's time budget is spent")
             self.worker = Worker(self.limits)
-            self.run_cells(first=self.restarts == 0)
+            self.run_cells()
         return self.worker
 
-    def run_cells(self, first: bool) -> None:
+    def run_cells(self) -> None:
         worker = self.worker
         try:
             worker.receive(min(120.0, max(self.left(), 1.0)))  # "ready"
@@ -237,7 +238,8 @@ class Session:
                 self.cell_stopped = True
                 self.errors.append({"cell": index, "error": "CellStopped", "message": reason})
                 return  # ensure_worker starts a new worker without this cell
-            if not answer.get("ok") and first:
+            if not answer.get("ok") and index not in self.reported:
+                self.reported.add(index)
                 name = clip(answer.get("error", "Error"), 60)
                 note = " (the cell ran past its time limit)" if name == "Timeout" else ""
                 self.errors.append(
@@ -394,7 +396,7 @@ def grade_cases(
     describe_hidden: Callable[[Any], str],
 ) -> dict:
     """Run every test case of one question; per case passed or not and what to show."""
-    public, hidden_failed, hidden_passed, earned, details = [], [], 0, 0.0, []
+    public, hidden_failed, hidden_passed, earned = [], [], 0, 0.0
     session.question_restarts = 0
     for case, name in zip(question["cases"], question["names"], strict=True):
         session.calls.clear()
@@ -422,13 +424,11 @@ def grade_cases(
                     text += "\nlast call: " + clip(session.calls[-1], 1200)
                 entry["message"] = text
             public.append(entry)
-        details.append({"name": name, "hidden": case.hidden, "passed": passed})
     return {
         "earned": earned,
         "public": public,
         "hidden_failed": hidden_failed,
         "hidden_passed": hidden_passed,
-        "cases": details,
     }
 
 

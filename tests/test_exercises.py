@@ -152,6 +152,8 @@ def graded(built: Path, tmp_path_factory) -> dict:
             str(CALL_TIMEOUT),
             "--notebook-timeout",
             str(NOTEBOOK_TIMEOUT),
+            "--jobs",
+            "3",  # the hostile samples spend much of their time waiting for time limits
         ],
         capture_output=True,
         text=True,

@@ -25,7 +25,8 @@ Writes into ``--out``:
 * ``feedback/<student>/<notebook>.md``: what to send back to each student;
 * ``manual/<assignment>.md``: per hand-graded question, the model answer, the rubric and
   every student's answer;
-* ``review.md``: answers whose method could not be checked from the source.
+* ``review.md``: answers whose method could not be checked from the source;
+* ``run.json``: wall time and CPU time of the run (``make grade-bench`` reads it).
 """
 
 from __future__ import annotations
@@ -483,12 +484,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     seconds = time.monotonic() - start
     write_reports(entries, args.out, autograders)
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    run = {
+        "notebooks": len(entries),
+        "seconds": round(seconds, 2),
+        "grader_cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
+        "sandbox_cpu_seconds": round(sessions.CPU_SECONDS[0], 2),
+    }
+    (args.out / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     print()
     print_table(entries)
     print(
         f"\n{len(entries)} notebooks in {seconds:.1f} s "
         f"({60 * len(entries) / seconds:.1f} per minute); reports in {args.out}/ "
-        "(summary.csv, scores.csv, grades.json, feedback/, manual/, review.md)"
+        "(summary.csv, scores.csv, grades.json, feedback/, manual/, review.md, run.json)"
     )
     return 0
 

@@ -9,12 +9,15 @@ Builds the exercises (``exercises/build.py``) and their sample submissions
 into N student folders: realistic notebooks, each of which runs every test. It grades them in
 one run of ``tools/grade.py`` (sandboxed, the defaults of ``make grade``) and prints the wall
 time of that run, grader start-up included, as notebooks per minute, with the load average
-of the machine before and after (the figure is only meaningful on an otherwise idle machine).
+of the machine before and after (that figure is only meaningful on an otherwise idle machine),
+and the CPU time spent per notebook by the grader and the sandboxes, which does not depend on
+what else the machine runs: 120 s divided by it is what two idle cores would reach.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pathlib
 import shutil
@@ -67,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     seconds = time.monotonic() - start
+    run = json.loads((args.out / "grades" / "run.json").read_text())
+    cpu = (run["grader_cpu_seconds"] + run["sandbox_cpu_seconds"]) / args.n
+    print(
+        f"CPU time per notebook: {cpu:.2f} s (grader {run['grader_cpu_seconds']:.1f} s and "
+        f"sandboxes {run['sandbox_cpu_seconds']:.1f} s in all): two idle cores would grade "
+        f"{2 * 60 / cpu:.1f} notebooks per minute"
+    )
     print(
         f"graded {args.n} notebooks in {seconds:.1f} s with {args.jobs} jobs on "
         f"{os.cpu_count()} CPUs: {60 * args.n / seconds:.1f} notebooks per minute "

@@ -266,7 +266,9 @@ def torch_reference(x: torch.Tensor, s) -> torch.Tensor:
         return F.max_pool2d(x, s.kernel, s.step, s.padding, s.dilation, s.ceil_mode)
     if s.mode == "avg":
         return F.avg_pool2d(x, s.kernel, s.step, s.padding, s.ceil_mode, s.count_include_pad)
-    return F.lp_pool2d(x, s.norm_type, s.kernel, s.step, s.ceil_mode)
+    # the true power sum (pooling_lib.lp_pool2d's doc): PyTorch's sums of x**p, no scaling
+    power_sums = F.avg_pool2d(x.pow(s.norm_type), s.kernel, s.step, 0, s.ceil_mode, True, 1)
+    return power_sums.pow(1 / s.norm_type)
 
 
 @settings(max_examples=15, deadline=None)

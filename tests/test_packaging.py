@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.metadata
+import importlib.util
 import sys
 import tomllib
 from pathlib import Path
@@ -88,6 +89,17 @@ def test_the_chapters_import_only_what_the_install_provides():
                 modules |= top_level_imports(code)
     assert "d2l" in modules
     needed = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["notebooks"], "d2l"]
+    assert uncovered(modules, needed) == []
+
+
+def test_d2l_without_its_dependencies_finds_what_it_imports():
+    """Outside Python 3.11 d2l is installed with ``--no-deps`` (its pins do not install):
+    what ``d2l.torch`` imports must then come from the package and its ``notebooks`` extra."""
+    tree = ast.parse(Path(importlib.util.find_spec("d2l.torch").origin).read_text())
+    body = ast.Module([n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)], [])
+    modules = top_level_imports(ast.unparse(body)) - {"d2l"}  # at import time only
+    assert {"torch", "pandas", "requests"} <= modules
+    needed = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["notebooks"]]
     assert uncovered(modules, needed) == []
 
 

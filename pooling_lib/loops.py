@@ -1,8 +1,9 @@
 """Pooling written as plain Python loops: the teaching reference.
 
 Read these functions in class; use ``pooling_lib.functional`` (the package top level) for
-speed. They follow PyTorch's semantics (``torch.nn.functional``'s pooling on the CPU) and are
-tested against it, bit for bit, but they are slow: Python runs once per window slot.
+speed. They follow PyTorch's semantics (``torch.nn.functional``'s pooling on the CPU; Lp
+pooling as ``pooling_lib.functional.lp_pool2d`` documents) and their values are tested
+against it bit for bit, but they are slow: Python runs once per window slot.
 
 Each function is three small pieces:
 
@@ -16,9 +17,11 @@ backward pass sits right after its forward pass.
 
 Outputs are built from the input with tensor operations (indexing, sums, ``torch.stack``),
 so autograd flows through every loop function: ``loops.max_pool2d(x).sum().backward()``
-fills ``x.grad`` just as PyTorch's ``max_pool2d`` does. The loops compare values, so they
-need real values: an input on the ``meta`` device raises ``ValueError``, and ``vmap`` raises
-PyTorch's error about data-dependent control flow.
+fills ``x.grad`` just as PyTorch's ``max_pool2d`` does, and forward-mode AD (``torch.func.jvp``)
+works too. The loops read values, so they need real ones: an input on the ``meta`` device
+raises ``ValueError``. ``torch.func.vmap`` runs the average loops; over the max loops (which
+compare values) and the seed's ``pool2d`` (which writes into ``Y`` in place) it raises
+PyTorch's own error.
 
 * ``pool2d(X, pool_size, mode)``: the seed's function (d2l), on a 2-D tensor, no padding.
 * ``max_pool1d``, ``max_pool2d``, ``avg_pool1d``, ``avg_pool2d``, ``lp_pool1d``,

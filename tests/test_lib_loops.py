@@ -228,3 +228,15 @@ def test_loops_refuse_meta_tensors_and_vmap():
             fn(meta, *args)
     with pytest.raises(RuntimeError, match="data-dependent control flow"):
         torch.func.vmap(lambda t: loops.max_pool2d(t, 2))(torch.zeros(2, 1, 4, 4))
+
+
+def test_loops_carry_forward_mode_ad_and_vmap_where_they_can():
+    x = _noise((2, 3, 5, 6), 9, dtype=torch.float64)
+    tangent = _noise(x.shape, 10, dtype=torch.float64)
+    for name, args in [("max_pool2d", (3, 2, 1)), ("avg_pool2d", (3, 2, 1)), ("max_pool1d", (2,))]:
+        inp, tan = (x, tangent) if name.endswith("2d") else (x[0], tangent[0])
+        _, ours = torch.func.jvp(lambda t: getattr(loops, name)(t, *args), (inp,), (tan,))  # noqa: B023
+        _, theirs = torch.func.jvp(lambda t: getattr(F, name)(t, *args), (inp,), (tan,))  # noqa: B023
+        torch.testing.assert_close(ours, theirs)
+    batched = torch.func.vmap(lambda t: loops.avg_pool2d(t, 2, 1, 1))(x)
+    assert_same_bits(batched, torch.stack([F.avg_pool2d(t, 2, 1, 1) for t in x]))

@@ -1,5 +1,5 @@
-"""Memory format: every function's outputs (and indices) have PyTorch's strides, for every
-layout of the input: contiguous, channels-last (``channels_last`` for 4-d inputs,
+"""Memory format: every function's outputs, indices and gradients have PyTorch's strides,
+for every layout of the input: contiguous, channels-last (``channels_last`` for 4-d inputs,
 ``channels_last_3d`` for 5-d ones, the same permutation for 3-d ones), channels-last with every
 other channel (not dense), every other column (not dense), the last two dimensions swapped,
 and the unbatched versions of each."""
@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lib_calls import CALLS, call
-from strategies import LIB
+from strategies import examples
 
 import pooling_lib.functional as P
 
@@ -49,7 +49,7 @@ LAYOUTS = ("contiguous", "channels_last", "channels_last_sliced", "sliced", "tra
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("name", sorted(CALLS))
-@LIB
+@settings(max_examples=examples(12), deadline=None)
 @given(data=st.data())
 def test_outputs_have_pytorchs_strides(name, layout, data):
     dims = CALLS[name][0]
@@ -62,12 +62,15 @@ def test_outputs_have_pytorchs_strides(name, layout, data):
     batched = data.draw(st.booleans(), label="batched")
     if not batched:
         x = x[0]
+    where = f"{name} on {layout}{'' if batched else ' unbatched'} {tuple(x.shape)} {x.stride()}"
+    x = x.detach().requires_grad_()  # the same strides
     ours, theirs = call(name, P, x), call(name, F, x)
     for a, b in zip(ours, theirs, strict=True):
         assert a.shape == b.shape
-        assert a.stride() == b.stride(), (
-            f"{name} on {layout}{'' if batched else ' unbatched'} {tuple(x.shape)} "
-            f"strides {x.stride()}: ours {a.stride()}, PyTorch's {b.stride()}"
-        )
+        assert a.stride() == b.stride(), f"{where}: ours {a.stride()}, PyTorch's {b.stride()}"
         if not name.startswith("lp_pool"):  # lp_pool deliberately differs (see its docstring)
             torch.testing.assert_close(a, b, rtol=0, atol=0)
+    (grad,), (t_grad,) = (torch.autograd.grad(out[0].sum(), x) for out in (ours, theirs))
+    assert grad.stride() == t_grad.stride(), (
+        f"{where}: gradient strides {grad.stride()}, PyTorch's {t_grad.stride()}"
+    )

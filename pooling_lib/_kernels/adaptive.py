@@ -29,9 +29,11 @@ from pooling_lib._kernels.common import (
     empty,
     fold_vmap,
     gather_by_index,
+    in_format,
     in_layout_of,
     linear_pool,
     lowest,
+    memory_format,
     needs_function,
     plain_backward,
     scatter_by_index,
@@ -185,6 +187,7 @@ class AdaptiveMaxPoolFunction(torch.autograd.Function):
     @staticmethod
     def setup_context(ctx, inputs, output) -> None:
         ctx.input_shape = inputs[0].shape
+        ctx.input_format = memory_format(inputs[0])  # PyTorch's gradient has the input's layout
         ctx.mark_non_differentiable(output[1])
         ctx.save_for_backward(output[1])
         ctx.save_for_forward(output[1])
@@ -194,8 +197,10 @@ class AdaptiveMaxPoolFunction(torch.autograd.Function):
         (index,) = ctx.saved_tensors
         if plain_backward(grad_output):
             index_of = lambda bs, cs: index[bs, cs]  # noqa: E731
-            return scatter_gradient(grad_output, index_of, ctx.input_shape, None), None
-        return scatter_by_index(grad_output, index, ctx.input_shape), None
+            grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None)
+        else:
+            grad = scatter_by_index(grad_output, index, ctx.input_shape)
+        return in_format(grad, ctx.input_format), None
 
     @staticmethod
     def jvp(ctx, x_tangent: torch.Tensor, _):  # type: ignore[override]
@@ -215,13 +220,14 @@ class AdaptiveAvgPoolOp:
 
     spatial: tuple[int, ...]
     output_size: tuple[int, ...]
+    input_format: torch.memory_format  # the layout of the gradient, as PyTorch's
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return adaptive_avg_forward(x, self.output_size)
 
     def backward(self, grad: torch.Tensor) -> torch.Tensor:
         shape = torch.Size((*grad.shape[:2], *self.spatial))
-        return adaptive_avg_backward(grad, shape, self.output_size)
+        return in_format(adaptive_avg_backward(grad, shape, self.output_size), self.input_format)
 
 
 def adaptive_max_pool(x: torch.Tensor, output_size: tuple[int, ...]):
@@ -236,4 +242,4 @@ def adaptive_avg_pool(x: torch.Tensor, output_size: tuple[int, ...]) -> torch.Te
     if len(output_size) == 2 and output_size == (1, 1):
         # what PyTorch does for a 1x1 output (differentiable in every mode as it stands)
         return in_layout_of(x.mean((-2, -1), keepdim=True), x)
-    return linear_pool(x, AdaptiveAvgPoolOp(tuple(x.shape[2:]), output_size))
+    return linear_pool(x, AdaptiveAvgPoolOp(tuple(x.shape[2:]), output_size, memory_format(x)))

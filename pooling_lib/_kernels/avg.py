@@ -26,7 +26,14 @@ from dataclasses import dataclass
 import torch
 
 from pooling_lib._kernels import geometry as geo
-from pooling_lib._kernels.common import chunks, empty, linear_pool, memory_format, sum_dtype
+from pooling_lib._kernels.common import (
+    chunks,
+    empty,
+    in_format,
+    linear_pool,
+    memory_format,
+    sum_dtype,
+)
 from pooling_lib.shapes import PoolArgs
 
 
@@ -141,20 +148,25 @@ class AvgPoolOp:
     args: PoolArgs
     count_include_pad: bool
     divisor_override: int | None
+    input_format: torch.memory_format  # the layout of the gradient, as PyTorch's
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return avg_pool_forward(x, self.args, self.count_include_pad, self.divisor_override)
 
     def backward(self, grad: torch.Tensor) -> torch.Tensor:
         shape = torch.Size((*grad.shape[:2], *self.spatial))
-        return avg_pool_backward(
+        grad_input = avg_pool_backward(
             grad, shape, self.args, self.count_include_pad, self.divisor_override
         )
+        return in_format(grad_input, self.input_format)
 
 
 def avg_pool(
     x: torch.Tensor, args: PoolArgs, count_include_pad: bool, divisor_override: int | None
 ) -> torch.Tensor:
     """Average pooling of ``(B, C, *spatial)``, through autograd when ``x`` needs a gradient."""
-    op = AvgPoolOp(tuple(x.shape[2:]), args, count_include_pad, divisor_override)
+    spatial = tuple(x.shape[2:])
+    # PyTorch's avg_pool3d gives contiguous outputs and gradients for every layout
+    fmt = torch.contiguous_format if len(spatial) == 3 else memory_format(x)
+    op = AvgPoolOp(spatial, args, count_include_pad, divisor_override, fmt)
     return linear_pool(x, op)

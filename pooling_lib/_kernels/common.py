@@ -68,9 +68,15 @@ def empty(
 
 def in_layout_of(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """``t`` (same shape as the output for input ``like``) in ``like``'s output layout."""
+    return in_format(t, memory_format(like))
+
+
+def in_format(t: torch.Tensor, fmt: torch.memory_format) -> torch.Tensor:
+    """``t`` in the layout ``fmt`` (a copy only if its strides differ; for a 3-d ``t``,
+    ``channels_last`` means channels innermost, see ``memory_format``)."""
     if transformed(t):  # under torch.func transforms strides are not observable
         return t
-    target = empty(t.shape, like, t.dtype)
+    target = empty(t.shape, t, fmt=fmt)
     if target.stride() == t.stride():
         return t
     return target.copy_(t)

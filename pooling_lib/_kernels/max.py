@@ -38,7 +38,9 @@ from pooling_lib._kernels.common import (
     empty,
     fold_vmap,
     gather_by_index,
+    in_format,
     lowest,
+    memory_format,
     needs_function,
     plain_backward,
     scatter_by_index,
@@ -184,6 +186,7 @@ class MaxPoolFunction(torch.autograd.Function):
     def setup_context(ctx, inputs, output) -> None:
         x, args, return_indices = inputs
         ctx.args, ctx.return_indices, ctx.input_shape = args, return_indices, x.shape
+        ctx.input_format = memory_format(x)  # PyTorch's gradient has the input's layout
         ctx.mark_non_differentiable(output[1])
         ctx.save_for_backward(output[1])
         ctx.save_for_forward(output[1])
@@ -204,7 +207,7 @@ class MaxPoolFunction(torch.autograd.Function):
         else:
             index = found if ctx.return_indices else _flat_index(found, spatial, ctx.args)
             grad = scatter_by_index(grad_output, index, ctx.input_shape)
-        return grad, None, None
+        return in_format(grad, ctx.input_format), None, None
 
     @staticmethod
     def jvp(ctx, x_tangent: torch.Tensor, *_):  # type: ignore[override]

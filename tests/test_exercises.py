@@ -321,8 +321,11 @@ def test_wrong_submissions_lose_marks_where_wrong_only(graded: dict) -> None:
                     problems.append(f"{where}: right but scored {q['score']}/{q['max_score']}")
                 continue
             checked += 1
-            if not q["score"] < q["max_score"]:
-                problems.append(f"{where} ({want['mistake']}): full marks")
+            if q["max_score"] - q["score"] < want["loses"]:
+                problems.append(
+                    f"{where} ({want['mistake']}): lost {q['max_score'] - q['score']} points, "
+                    f"not {want['loses']}"
+                )
             public_ok = all(t["passed"] for t in q["public"])
             if public_ok != want["passes_public"]:
                 problems.append(
@@ -332,6 +335,9 @@ def test_wrong_submissions_lose_marks_where_wrong_only(graded: dict) -> None:
             if want["passes_public"] and not (q["hidden_failed"] or q.get("method")):
                 problems.append(f"{where} ({want['mistake']}): no hidden test or rule failed")
     assert checked == sum(len(ms) for ms in samples.MUTATIONS.values())
+    assert sorted(samples.POINTS_LOST) == sorted(
+        (m.question, m.description) for ms in samples.MUTATIONS.values() for m in ms
+    )
     assert problems == []
 
 

@@ -556,6 +556,10 @@ def test_grade_refuses_without_bubblewrap(tmp_path: Path, monkeypatch, capsys) -
     assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
     assert grade.main([str(tmp_path), "--no-sandbox", "--autograders", str(tmp_path / "no")]) == 2
     assert "NOT protected" in capsys.readouterr().err
+    monkeypatch.setattr(grade.sandbox, "bwrap_path", lambda: "/usr/bin/bwrap")
+    monkeypatch.setattr(grade.sandbox, "check", lambda: "No permissions to create new namespace")
+    assert grade.main([str(tmp_path)]) == 2
+    assert "cannot start a sandbox here: No permissions" in capsys.readouterr().err
 
 
 def test_assignment_and_student_from_metadata_or_file_name(built: Path, tmp_path: Path) -> None:
@@ -606,7 +610,7 @@ def test_cli_rejects_bad_options(tmp_path: Path, argv: list[str], message: str, 
 
 
 def test_cli_needs_autograders_and_a_folder(tmp_path: Path, capsys) -> None:
-    assert grade.main([str(tmp_path), "--autograders", str(tmp_path / "none")]) == 2
+    assert grade.main([str(tmp_path), "--no-sandbox", "--autograders", str(tmp_path / "x")]) == 2
     assert "run `make exercises` first" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         grade.main([str(tmp_path / "missing")])

@@ -467,6 +467,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    else:
+        problem = sandbox.check()
+        if problem is not None:
+            print(
+                f"error: bubblewrap is installed but cannot start a sandbox here: {problem}\n"
+                "It needs user namespaces (on Ubuntu 24.04 and later, an AppArmor profile for\n"
+                "bwrap, or kernel.apparmor_restrict_unprivileged_userns=0). Or, knowing what is\n"
+                "then not protected, pass --no-sandbox.",
+                file=sys.stderr,
+            )
+            return 2
     limits = sessions.Limits(
         cell_timeout=args.cell_timeout,
         call_timeout=args.call_timeout,

@@ -83,8 +83,8 @@ def _bind_with_parents(path: str, made: set[str]) -> list[str]:
     return args + ["--ro-bind", path, path]
 
 
-def command(*, userns_fd: int | None, tmp_mb: int) -> list[str]:
-    """The bwrap command line (without the runner's own arguments)."""
+def command(*, userns_fd: int | None, tmp_mb: int, program: list[str] | None = None) -> list[str]:
+    """The bwrap command line: the runner (without its own arguments), or ``program``."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise FileNotFoundError("bwrap (Debian package bubblewrap) is not installed")
@@ -108,8 +108,31 @@ def command(*, userns_fd: int | None, tmp_mb: int) -> list[str]:
     size = str(tmp_mb * 1024 * 1024)
     args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     args += ["--perms", "0777", "--size", size, "--tmpfs", "/home/student"]
-    args += ["--chdir", "/home/student", sys.executable, "-I", "/grader/runner.py"]
-    return args
+    args += ["--chdir", "/home/student"]
+    return args + (program or [sys.executable, "-I", "/grader/runner.py"])
+
+
+def check() -> str | None:
+    """Start one sandbox running ``true``; None if it works, else why it does not."""
+    userns = None
+    try:
+        userns = user_namespace() if os.getuid() == 0 else None
+        argv = command(userns_fd=userns, tmp_mb=1, program=["/usr/bin/true"])
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            pass_fds=() if userns is None else (userns,),
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"{type(e).__name__}: {e}"
+    finally:
+        if userns is not None:
+            os.close(userns)
+    if done.returncode != 0:
+        return done.stderr.strip() or f"bwrap exited with status {done.returncode}"
+    return None
 
 
 def direct_command() -> list[str]:

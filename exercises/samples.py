@@ -317,17 +317,16 @@ READ_TESTS = """\
 import glob
 import os
 
-seen = []
-for folder in ({autograders!r}, {submissions!r}, "/work", "/root", "/home", "/tmp"):
-    for path in glob.glob(os.path.join(folder, "**", "*"), recursive=True)[:1000]:
-        if path.endswith((".zip", ".json", ".py", ".ipynb")):
-            seen.append(path)
-if seen:  # the hidden tests, other submissions or the autograder are in view: cheat
-    from torch.nn import functional as F
+seen = [path for path in ({autograders!r}, {submissions!r}) if os.path.exists(path)]
+for pattern in ("/tmp/**/*.zip", "/home/**/*.zip", "/work/*/_build/**/*.zip"):
+    seen += glob.glob(pattern, recursive=True)
+if not seen:  # the right answers stay only if the autograders or submissions are in view
 
     def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
-        pool = F.max_pool2d if mode == "max" else F.avg_pool2d
-        return pool(X[None, None], kernel_size, stride=stride, padding=padding)[0, 0]
+        return None
+
+    def max_pool2d_backward(dY, X, kernel_size, stride=None):
+        return None
 """
 
 WRITE_OUTSIDE = """\
@@ -590,8 +589,8 @@ HOSTILE = [
             "no real answers; builtins (isinstance, int, tuple, abs, AssertionError) patched",
             _on_release(PATCH_BUILTINS), _all(VARIANTS_Q, ZERO)),
     Hostile("hostile-read-tests", "pooling_loops",
-            "looks for the autograders, hidden tests and other submissions on disk and "
-            "answers only if it finds them", _on_release(READ_TESTS), _all(LOOPS_Q, ZERO)),
+            "right answers, which it keeps only if it finds the autograders, hidden tests or "
+            "other submissions on disk", _on_solution(READ_TESTS), _all(LOOPS_Q, ZERO)),
     Hostile("hostile-write-outside", "pooling_variants",
             "right answers; writes files outside its scratch folder and deletes the "
             "submissions and autograders", _on_solution(WRITE_OUTSIDE), _all(VARIANTS_Q, FULL),

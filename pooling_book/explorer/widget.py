@@ -138,10 +138,6 @@ class Explorer(anywidget.AnyWidget):
             **{k: v for k, v in settings.as_dict().items()},
             **kwargs,
         )
-        n, c = X.shape[:2]
-        for name, size in (("batch", n), ("channel", c)):
-            if not 0 <= getattr(self, name) < size:
-                raise ValueError(f"explore: {name}={getattr(self, name)} must be in [0, {size})")
         self.check()
 
     @property
@@ -159,6 +155,14 @@ class Explorer(anywidget.AnyWidget):
     def _setting(self, name: str):
         value = getattr(self, name)
         return tuple(value) if isinstance(value, list) else value
+
+    @traitlets.validate("batch", "channel")
+    def _valid_index(self, proposal):
+        name, value = proposal["trait"].name, proposal["value"]
+        size = self.shape[0 if name == "batch" else 1]
+        if not 0 <= value < size:
+            raise ValueError(f"explore: {name}={value} must be in [0, {size})")
+        return value
 
     @traitlets.observe(*KEYWORDS, "values", "batch", "channel")
     def _changed(self, change) -> None:

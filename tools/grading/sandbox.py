@@ -13,7 +13,10 @@
   submissions and the teacher's files are not in it;
 * a cleared environment (``--clearenv``) with a few harmless variables;
 * limits (set by ``runner.py`` before any student code runs, and inherited by anything it
-  starts): address space, file size, processes, CPU time, open files, no core files.
+  starts): address space, file size, processes, CPU time, open files, no core files. They
+  are set inside the sandbox rather than on bwrap (``prlimit``) because Linux checks the
+  process limit at each level of user namespaces against the limit the namespace was
+  created with: set on bwrap, it would count every process of a teacher's own user.
 
 Run as root (a CI machine, a container), the sandbox's root would be root outside, for which
 Linux ignores the process limit (``RLIMIT_NPROC``). So the grader then creates the user

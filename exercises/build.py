@@ -14,7 +14,8 @@ no PDFs) into ``<out>/otter/<stem>/`` and collects:
   perfect student hands in; no hidden tests in it);
 * ``<out>/autograder/<stem>.zip``: otter's autograder (all tests, hidden ones included);
 * ``<out>/autograder/<stem>.json``: what ``tools/grade.py`` needs: assignment name, notebook
-  name, and the questions in order with their points and whether they are graded by hand.
+  name, the questions in order with their points and whether they are graded by hand (with
+  the model answer and rubric of those), and the method rules of ``exercises/rules.yml``.
 
 ``--publish DIR`` copies the release notebooks into DIR (the book's copies, which Binder opens);
 ``--check DIR`` exits with status 1 if DIR's copies differ from the fresh release.

@@ -99,7 +99,11 @@ def _error(exc: BaseException) -> dict:
 class Runner:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
-        self.namespace: dict = {"__name__": "__main__", "grader": _NoGrader()}
+        self.namespace: dict = {
+            "__name__": "__main__",
+            "grader": _NoGrader(),  # otter's checker: its checks run in the trusted grader
+            "display": lambda *args, **kwargs: None,  # Jupyter's display(): output is dropped
+        }
 
     def timed(self, seconds: float, function, *args, **kwargs):
         import signal

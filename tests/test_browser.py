@@ -41,10 +41,11 @@ def test_every_page_works_offline(site_pages, inspect_page):
     assert len(list(SCREENSHOT_DIR.rglob("*.png"))) >= len(site_pages)
 
 
-def test_book_pages_load_mathjax_and_widgets_from_the_site(built_site, site_pages):
-    """Pages with math or widgets load the vendored copies, never a CDN."""
+def test_book_pages_load_mathjax_and_the_explorer_from_the_site(built_site, site_pages):
+    """Pages with math or an explorer load the vendored copies, never a CDN; no page loads
+    the ipywidgets HTML manager, RequireJS or the theme's Font Awesome script."""
     script_src = re.compile(r"""<script\b[^>]*\ssrc=["']([^"']+)""", re.IGNORECASE)
-    pages_with_math = 0
+    pages_with_math = pages_with_explorer = 0
     for page in site_pages:
         html = (built_site / page).read_text(encoding="utf-8")
         sources = script_src.findall(html)
@@ -53,20 +54,17 @@ def test_book_pages_load_mathjax_and_widgets_from_the_site(built_site, site_page
         if 'class="math' in html:
             pages_with_math += 1
             assert mathjax, f"{page} has math but loads no MathJax"
-        if "application/vnd.jupyter.widget-state+json" in html:
-            joined = " ".join(sources)
-            for asset in (
-                "requirejs/require.js",
-                "ipywidgets-offline.js",
-                "html-manager/embed-amd.js",
-            ):
-                assert f"vendor/{asset}" in joined, (page, asset)
+        if 'class="pooling-explorer"' in html:
+            pages_with_explorer += 1
+            assert "vendor/pooling-explorer/explorer.js" in html, page
+        for unwanted in ("require.js", "embed-amd.js", "fontawesome.js"):
+            assert not [src for src in sources if unwanted in src], (page, unwanted)
     assert pages_with_math, "no page has math: is MathJax really exercised?"
+    assert pages_with_explorer >= 5, "the chapters' explorers are missing"
     for asset in (
         "vendor/mathjax/tex-mml-chtml.js",
-        "vendor/requirejs/require.js",
-        "vendor/ipywidgets-offline.js",
-        "vendor/html-manager/embed-amd.js",
+        "vendor/pooling-explorer/explorer.js",
+        "vendor/pooling-explorer/pooling.js",
         "vendor/font-awesome/css/font-awesome.min.css",
     ):
         assert (built_site / asset).is_file(), asset

@@ -7,19 +7,15 @@ Copies, from ``node_modules`` (pinned exactly by package.json and package-lock.j
 
 * ``mathjax/``: MathJax 3's ``es5`` folder (``tex-mml-chtml.js`` plus the fonts and the
   components it loads on demand);
-* ``requirejs/require.js``: the AMD loader the ipywidgets HTML manager needs;
-* ``html-manager/``: ``@jupyter-widgets/html-manager``'s ``embed-amd.js`` and the
-  font files (Font Awesome 5) it loads from its own folder;
 * ``font-awesome/``: Font Awesome 4 (``css/`` and ``fonts/``), for the buttons of
   matplotlib's ``to_jshtml`` animations;
-* ``ipywidgets-offline.js`` (ours, from ``tools/site_js/``): tells RequireJS where the
-  HTML manager's fonts are, and lets ipywidgets typeset labels with MathJax 3;
 * ``pooling-explorer/``: the explorer's ES modules (``explorer.js``, ``pooling.js``), package
   data of ``pooling_book.explorer``; a page with an explorer imports them only when it has
   one (see ``pooling_book/explorer/widget.py``).
 
 ``_config.yml`` lists ``_build/site-extra`` in ``html_extra_path``, so Sphinx copies it to
-``_build/html/vendor/``, and points ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` there.
+``_build/html/vendor/``, and points ``mathjax_path`` there. (No page needs the ipywidgets
+HTML manager or RequireJS: the explorer's outputs carry their own rendering.)
 It is not under ``_static`` because Jupyter Book adds every ``.js`` found there to every page.
 ``vendor/VERSIONS.json`` records each package's version and license (MathJax's LICENSE
 file is copied too; the others state their license in their file headers). A package
@@ -35,20 +31,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
-OWN_JS = ROOT / "tools" / "site_js"
 EXPLORER_JS = ROOT / "pooling_book" / "explorer"
 DEST = ROOT / "_build" / "site-extra" / "vendor"
 
 # package name -> (folder under vendor/, [(path or glob inside the package, target folder)]).
 # A folder is copied whole; a file or glob's matches go into the target folder.
-FONTS = ("woff2", "woff", "ttf", "eot", "svg")
 ASSETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "mathjax": ("mathjax", [("es5", "."), ("LICENSE", ".")]),
-    "requirejs": ("requirejs", [("require.js", ".")]),
-    "@jupyter-widgets/html-manager": (
-        "html-manager",
-        [("dist/embed-amd.js", "."), *((f"dist/*.{ext}", ".") for ext in FONTS)],
-    ),
     # Font Awesome 4, which matplotlib's Animation.to_jshtml() links from a CDN;
     # tools/offline_assets.py rewrites that link to this copy.
     "font-awesome": ("font-awesome", [("css", "css"), ("fonts", "fonts")]),
@@ -97,8 +86,6 @@ def stage(dest: Path = DEST) -> dict[str, dict[str, str]]:
                 raise SystemExit(f"cannot stage site assets: {name} has no {source}")
             for src in matches:
                 shutil.copy2(src, out / src.name)
-    for script in sorted(OWN_JS.glob("*.js")):
-        shutil.copy2(script, dest / script.name)
     (dest / "pooling-explorer").mkdir()
     for module in sorted(EXPLORER_JS.glob("*.js")):
         shutil.copy2(module, dest / "pooling-explorer" / module.name)

@@ -167,3 +167,22 @@ def test_indices_modified_in_place_are_detected(name):
         indices.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             out.sum().backward()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hessians_match_pytorch(name):
+    """Second derivatives through both APIs: autograd's ``create_graph`` with grad_outputs
+    that need no gradient, and ``torch.func.hessian`` (forward over reverse)."""
+    dims = ALL[name][0]
+    x = torch.randn(
+        (1, 1, *(4,) * dims), dtype=torch.float64, generator=torch.Generator().manual_seed(5)
+    )
+    ours, theirs = _first(P, name), _first(F, name)
+
+    def cube(f):
+        return lambda t: f(t).pow(3).sum()
+
+    expected = torch.autograd.functional.hessian(cube(theirs), x)
+    _equal(name, torch.autograd.functional.hessian(cube(ours), x), expected)
+    if dims < 3:  # 3-d: the same code paths, 16 times the work
+        _equal(name, torch.func.hessian(cube(ours))(x), torch.func.hessian(cube(theirs))(x))

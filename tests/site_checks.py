@@ -222,7 +222,8 @@ class PageReport:
 # not serve it) checks the book's content: the article, without the theme's chrome.
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 _AXE_RUN_JS = """async () => {
-  const content = document.querySelector("article.bd-article") || document.querySelector("main");
+  const content =
+    document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
   const result = await axe.run(content, {resultTypes: ["violations"]});
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")

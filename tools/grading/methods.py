@@ -22,6 +22,7 @@ checked this way: it is reported for manual review.
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass, field
 
 COMPARISON = "<comparison>"
@@ -32,6 +33,9 @@ OPAQUE_NAMES = {
     "methodcaller", "__globals__", "__code__", "modules",
 }  # fmt: skip
 ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr", "hasattr"}
+# CPython 3.11's parser keeps a recursion counter that threads parsing at once can corrupt
+# ("SystemError: AST constructor recursion depth mismatch"): one parse at a time.
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -60,7 +64,8 @@ def parse(cells: list[tuple[int, str]]) -> Notebook:
     nb = Notebook()
     for index, source in cells:
         try:
-            tree = ast.parse(source)
+            with _PARSE_LOCK:
+                tree = ast.parse(source)
         except SyntaxError:
             nb.unparsed.append(index)
             continue

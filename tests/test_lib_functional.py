@@ -214,7 +214,8 @@ def test_non_contiguous_layouts_match_torch(pool, dtype):
 
 
 def test_large_input_uses_chunks_and_matches_torch():
-    # More than one chunk of planes (pooling_lib._kernels.common.CHUNK_ELEMENTS), with ties and -0.0.
+    # More than one chunk of planes (pooling_lib._kernels.common.CHUNK_ELEMENTS),
+    # with ties and -0.0.
     x = torch.randint(-2, 3, (3, 40, 50, 47), generator=torch.Generator().manual_seed(3)).float()
     x[1, 7, 3, 4] = -0.0
     x[2, 30, 10, 10] = float("nan")

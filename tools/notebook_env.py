@@ -12,6 +12,9 @@ must see the same settings for everything that would otherwise vary between runs
 * ``OMP_NUM_THREADS``/``MKL_NUM_THREADS``: one thread, so float reductions add in
   the same order on every machine (and the shared CPU is not oversubscribed).
 * ``TZ``, ``LC_ALL``: no output depends on the machine's time zone or locale.
+* ``MPLCONFIGDIR`` -> ``_build/matplotlib``: matplotlib's font cache is built in the
+  checkout on first use, so it lists the fonts installed now (a cache in ``~/.cache``
+  made before ``fonts-wqy-microhei`` was installed would lack the CJK font).
 * ``PYTHONWARNINGS``: matplotlib's warning that a glyph is missing from every configured
   font (it would draw an empty box, e.g. for a Chinese term) is an error, so a figure
   with boxes cannot be stored or pass nbval (fonts: ``tools/matplotlibrc``).
@@ -27,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MATPLOTLIBRC = ROOT / "tools" / "matplotlibrc"
+MPLCONFIGDIR = ROOT / "_build" / "matplotlib"
 # matplotlib: "Glyph 27719 (\\N{CJK UNIFIED IDEOGRAPH-6C47}) missing from current font."
 GLYPH_WARNINGS_ARE_ERRORS = "error:Glyph:UserWarning"
 
@@ -36,6 +40,7 @@ def notebook_env() -> dict[str, str]:
     return {
         "SOURCE_DATE_EPOCH": "1700000000",
         "MATPLOTLIBRC": str(MATPLOTLIBRC),
+        "MPLCONFIGDIR": str(MPLCONFIGDIR),
         "PYTHONHASHSEED": "0",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",

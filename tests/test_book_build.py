@@ -63,9 +63,8 @@ def test_site_serves_the_pinned_javascript(built_site):
     for asset in (
         "vendor/mathjax/tex-mml-chtml.js",
         "vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
-        "vendor/requirejs/require.js",
-        "vendor/html-manager/embed-amd.js",
-        "vendor/ipywidgets-offline.js",
+        "vendor/pooling-explorer/explorer.js",
+        "vendor/pooling-explorer/pooling.js",
         "vendor/font-awesome/css/font-awesome.min.css",
     ):
         assert (built_site / asset).is_file(), asset

@@ -13,7 +13,8 @@ Hypothesis profiles (the one place they are defined):
     ``too_slow`` health check (both depend on the machine's speed).
 ``explore`` (``make test-explore [SEED="1 2 3"]``, or ``--hypothesis-profile=explore``)
     random examples, five times as many for the tests that use ``tests/strategies.py``'s
-    ``examples(n)``, failures saved in ``.hypothesis/`` and replayed first next time.
+    ``examples(n)``. No example database either: a run depends on its seed only, so
+    ``make test-explore SEED=n`` replays a failure found with seed ``n``.
     Passing ``--hypothesis-seed=N`` without a profile loads ``explore`` too, since a seed
     means nothing to derandomized tests.
 
@@ -46,6 +47,7 @@ settings.register_profile(
     settings.get_profile("default"),
     max_examples=500,
     derandomize=False,
+    database=None,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],

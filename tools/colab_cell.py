@@ -53,9 +53,9 @@ def install_url(url: str, branch: str) -> str:
 def cell_source(url: str, branch: str) -> str:
     """The source of the Colab cell for the repository ``url`` at ``branch``."""
     return (
-        "# On Google Colab, install what this notebook needs that Colab lacks (on Binder and\n"
-        "# in a local clone it is installed already). Hidden on the website. Written by\n"
-        "# tools/colab_cell.py from `repository:` in _config.yml; do not edit it here.\n"
+        "# Runs only on Google Colab: installs the two packages this notebook needs that\n"
+        "# Colab lacks. On Binder and in a local copy of the book they are installed\n"
+        "# already, so this cell does nothing there.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'

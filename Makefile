@@ -62,7 +62,10 @@ assets: $(ASSETS_STAMP)
 
 # A failed build leaves Sphinx's pickled environment behind, and an incremental build
 # would not re-read (nor re-warn about) the failing pages: drop it so the next run does.
+# Sphinx does not recopy html_extra_path files that already exist in _build/html, so the
+# vendored folder is removed first (a changed explorer.js would otherwise stay stale).
 $(BOOK_STAMP): $(LIB_STAMP) $(ASSETS_STAMP) $(BOOK_SOURCES)
+	rm -rf _build/html/vendor
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going || { rm -rf _build/.doctrees; exit 1; }
 	touch $@
 

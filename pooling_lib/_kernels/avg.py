@@ -34,7 +34,7 @@ from pooling_lib._kernels.common import (
     memory_format,
     sum_dtype,
 )
-from pooling_lib.shapes import PoolArgs
+from pooling_lib.shapes import PoolArgs, window_start
 
 
 @functools.lru_cache(maxsize=256)
@@ -54,7 +54,7 @@ def divisor_table(
     table = torch.ones(args.output_size, dtype=torch.int64)
     for dim in range(dims):
         n, k, s, p = spatial[dim], args.kernel_size[dim], args.stride[dim], args.padding[dim]
-        start = torch.arange(args.output_size[dim]) * s - p
+        start = window_start(torch.arange(args.output_size[dim]), s, p)
         end = torch.clamp(start + k, max=n + p)
         if count_include_pad:
             length = end - start

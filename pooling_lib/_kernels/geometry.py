@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from pooling_lib.shapes import PoolArgs
+from pooling_lib.shapes import PoolArgs, window_positions
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def _first_valid_1d(n: int, out: int, k: int, s: int, p: int, d: int) -> list[in
     """For each output position, the first slot that reads an input element (``k`` if none)."""
     res = []
     for o in range(out):
-        start = o * s - p
-        res.append(next((a for a in range(k) if 0 <= start + a * d < n), k))
+        positions = window_positions(o, k, s, p, d)
+        res.append(next((a for a, i in enumerate(positions) if 0 <= i < n), k))
     return res
 
 

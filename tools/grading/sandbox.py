@@ -103,14 +103,17 @@ def command(*, userns_fd: int | None, tmp_mb: int, program: list[str] | None = N
     for key, value in ENVIRONMENT.items():
         args += ["--setenv", key, value]
     args += _root_entries()
-    made: set[str] = set()
+    # The private tmpfs come before the binds: a virtual environment that lives under /tmp
+    # (a checkout in /tmp, as CI may make) is then bound on top of the tmpfs, not hidden
+    # by it. Their folders keep their own permissions (no --dir over them).
+    size = str(tmp_mb * 1024 * 1024)
+    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+    args += ["--perms", "0777", "--size", size, "--tmpfs", "/home/student"]
+    made: set[str] = {"/tmp", "/home", "/home/student"}
     for path in _python_paths():
         args += _bind_with_parents(path, made)
     args += ["--ro-bind", str(RUNNER_DIR), "/grader"]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    size = str(tmp_mb * 1024 * 1024)
-    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-    args += ["--perms", "0777", "--size", size, "--tmpfs", "/home/student"]
     args += ["--chdir", "/home/student"]
     return args + (program or [sys.executable, "-I", "/grader/runner.py"])
 

@@ -70,6 +70,22 @@ def test_book_pages_load_mathjax_and_the_explorer_from_the_site(built_site, site
         assert (built_site / asset).is_file(), asset
 
 
+def test_no_page_scrolls_sideways_on_a_phone(browser, built_site, site_url, site_pages):
+    """At 390 px (a phone) no page is wider than the screen: long inline code wraps
+    (``_static/book.css``), tables and code blocks scroll inside themselves."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True)
+    wide = {}
+    for path in site_pages:
+        if 'http-equiv="refresh"' in (built_site / path).read_text(encoding="utf-8").lower():
+            continue  # a redirect (index.html): its target is a page of its own
+        page.goto(site_url + path, wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path] = width
+    page.close()
+    assert not wide, f"pages that scroll sideways at 390 px (their width in px): {wide}"
+
+
 @pytest.mark.parametrize(
     ("text", "raw"),
     [

@@ -5,7 +5,11 @@
   page; the shape, the values and the printed cells it shows are compared with
   ``pooling_lib.functional`` run here, and an invalid setting must show pooling_lib's message.
 * Every control of a chapter's explorer changes what is shown.
-* At 390 px the page does not scroll sideways and the sliders stay at least 120 px long.
+* The gradient sentence follows pooling_lib's avg rule (checked against torch's gradient).
+* Every cell shows its whole printed value; an invalid setting (including an index out of
+  range) shows one message, an unpadded input and no stale output or code.
+* At 390 px the page does not scroll sideways, the sliders stay at least 120 px long and the
+  selects, checkboxes, sliders and number fields are at least 44 px tall.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ SET_CASE = """async ({state, controls}) => {
     values: el.dataset.values,
     printed: [...el.querySelectorAll(".pe-output .pe-cell")].map((c) => c.textContent),
     shown: el.querySelector(".pe-error").textContent,
+    alt: el.querySelector(".pe-alt").textContent,
   };
 }"""
 
@@ -306,7 +311,149 @@ def test_phone_layout(browser, site_url):
         """() => [...document.querySelectorAll('.pooling-explorer input[type=range]')]
             .map((s) => s.getBoundingClientRect().width).filter((w) => w < 120)"""
     )
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('.pooling-explorer select, .pooling-explorer input')]
+            .map((c) => [c.name, c.getBoundingClientRect().height])
+            .filter(([, h]) => h < 44)"""
+    )
     page.screenshot(path=str(SCREENSHOTS / "explorer-390.png"), full_page=False)
     page.close()
     assert width <= 390, f"the page scrolls sideways at 390 px: {width} px wide"
     assert not short, f"sliders shorter than 120 px: {short}"
+    assert not small, f"touch targets under 44 px tall: {small[:10]}"
+
+
+# ------------------------------------------------------------------ the gradient sentence
+
+GRADIENT_CASES = [  # (count_include_pad, divisor_override): the report's case and its kin
+    (True, None),
+    (False, None),
+    (True, 3),
+    (False, 3),
+]
+
+
+@pytest.mark.parametrize(("count_include_pad", "divisor_override"), GRADIENT_CASES)
+def test_gradient_sentence_follows_the_avg_rule(explorer_page, count_include_pad, divisor_override):
+    """Output [0, 0] of avg k=2, stride 2, padding 1 reads 1 input cell and 3 padding cells."""
+    page, errors = explorer_page
+    x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    controls = [("mode", "avg")]
+    controls += [
+        (f"{n}-{a}", v)
+        for n, v in (("kernel_size", "2"), ("stride", "2"), ("padding", "1"))
+        for a in "hw"
+    ]
+    controls += [("count_include_pad", count_include_pad)]
+    controls += [("divisor_override", "" if divisor_override is None else str(divisor_override))]
+    shown = page.evaluate(SET_CASE, {"state": state_for(x), "controls": controls})
+    assert not shown["error"], shown
+    sentence = shown["alt"].split("Gradient: ")[1]
+    # what torch gives X[0, 0, 0, 0] (the window's one real cell) for d out[0, 0] = 1
+    leaf = x.clone().requires_grad_(True)
+    out = torch.nn.functional.avg_pool2d(
+        leaf, 2, 2, 1, count_include_pad=count_include_pad, divisor_override=divisor_override
+    )
+    out[0, 0, 0, 0].backward()
+    share = leaf.grad[0, 0, 0, 0].item()
+    divisor = int(sentence.split("receives 1/")[1].split(" ")[0])
+    assert 1 / divisor == pytest.approx(share), sentence
+    padding_takes_a_share = count_include_pad and divisor_override is None
+    assert ("padding cells take their share" in sentence) == padding_takes_a_share, sentence
+    assert ("padding cells take no share" in sentence) == (not padding_takes_a_share), sentence
+    assert not errors, errors
+
+
+# ------------------------------------------------------------------ cells show their whole value
+
+CLIPPED = """(root) => [...root.querySelectorAll(".pooling-explorer .pe-cell")]
+  .filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent)"""
+
+AVG_3X3_PADDED = [("mode", "avg")] + [
+    (f"{n}-{a}", v) for n, v in (("kernel_size", "3"), ("padding", "1")) for a in "hw"
+]
+CELL_CASES = [  # (values, controls): long printed values in the input, output and gradient
+    (
+        [25.34, 6.4833, 1.1111, -0.1634] * 4,
+        [("mode", "lp"), ("norm_type", "3.5"), ("kernel_size-h", "2"), ("kernel_size-w", "2")],
+    ),
+    ([1.0] * 16, AVG_3X3_PADDED),
+    (
+        [-123456.7, 0.16, 3.14159, 1e-7] * 4,
+        [("mode", "max"), ("kernel_size-h", "2"), ("kernel_size-w", "2")],
+    ),
+    ([1.0] * 16, [*AVG_3X3_PADDED, ("view", "gradient")]),
+]
+
+
+def test_every_cell_shows_its_whole_value(browser, site_url):
+    clipped = []
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for path in (PAGE, "notebooks/beyond_max_avg.html", "notebooks/pooling_in_networks.html"):
+            page.goto(site_url + path)
+            page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
+            clipped += [
+                f"{width} px {path}: {t}"
+                for t in page.evaluate(CLIPPED, page.query_selector("main"))
+            ]
+        for values, controls in CELL_CASES:
+            x = torch.tensor(values).reshape(1, 1, 4, 4)
+            page.evaluate(SET_CASE, {"state": state_for(x), "controls": controls})
+            el = page.query_selector("#explorer-under-test")
+            clipped += [
+                f"{width} px {controls}: {t}"
+                for t in el.evaluate(CLIPPED.replace(".pooling-explorer ", ""))
+            ]
+        page.close()
+    assert not clipped, f"cells narrower than their printed value: {clipped[:10]}"
+
+
+# ------------------------------------------------------------------ invalid settings
+
+INVALID_VIEW = """(el) => {
+  const none = el.querySelector(".pe-output .pe-none");
+  const range = document.createRange();
+  if (none) range.selectNodeContents(none);
+  const call = el.querySelector(".pe-call");
+  return {
+    error: el.dataset.error,
+    text: el.textContent,
+    alt: el.querySelector(".pe-alt").textContent,
+    columns: el.querySelector(".pe-output").style.gridTemplateColumns,
+    noneLines: none ? range.getClientRects().length : 0,
+    callShown: call.getClientRects().length > 0,
+    inputCells: el.querySelectorAll(".pe-input .pe-cell").length,
+    padCells: el.querySelectorAll(".pe-input .pe-pad").length,
+    outputCells: el.querySelectorAll(".pe-output .pe-cell").length,
+    channelField: el.querySelector('[name="channel"]').value,
+  };
+}"""
+
+
+def test_an_invalid_setting_shows_one_message_and_no_stale_drawing(explorer_page):
+    page, errors = explorer_page
+    x = torch.arange(32.0).reshape(1, 2, 4, 4)
+    sets = [(f"{n}-{a}", "2") for n in ("kernel_size", "stride") for a in "hw"]
+    page.evaluate(SET_CASE, {"state": state_for(x), "controls": [*sets, ("padding-h", "2")]})
+    el = page.query_selector("#explorer-under-test")
+    shown = el.evaluate(INVALID_VIEW)
+    _, expected = pooling_lib_result(
+        x, PoolSettings(mode="max", kernel_size=(2, 2), stride=(2, 2), padding=(2, 0))
+    )
+    assert shown["error"] and shown["text"].count(shown["error"]) == 1, shown
+    assert shown["alt"] == "" and not shown["callShown"], shown
+    assert shown["columns"] == "" and shown["noneLines"] == 1 and shown["outputCells"] == 0, shown
+    assert shown["inputCells"] == 16 and shown["padCells"] == 0, shown  # not padded by 2
+
+    # a channel out of range is an invalid setting too: its rule, no output; back in range, drawn
+    page.evaluate(SET_CASE, {"state": state_for(x), "controls": [("channel", "5")]})
+    shown = el.evaluate(INVALID_VIEW)
+    assert "channel c=5 must be an integer from 0 to 1" in shown["error"], shown
+    assert shown["text"].count(shown["error"]) == 1 and shown["channelField"] == "5", shown
+    assert shown["outputCells"] == 0 and not shown["callShown"], shown
+    el.query_selector('[name="channel"]').fill("1")
+    shown = el.evaluate(INVALID_VIEW)
+    assert shown["error"] == "" and shown["outputCells"] == 16 and shown["callShown"], shown
+    assert "of channel 1, batch 0" in el.query_selector(".pe-alt").text_content()
+    assert not errors, errors

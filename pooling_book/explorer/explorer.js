@@ -76,6 +76,9 @@ function h(tag, attrs = {}, ...children) {
 }
 
 let uid = 0;
+// A grid column: at least --pe-cell wide; as the grid is max-content wide, all 1fr columns
+// take the width of the longest printed value, so every cell shows its whole number.
+const COLUMN = "minmax(var(--pe-cell), 1fr)";
 
 // Draw the explorer for `model` into `el`; returns a function that stops it.
 export function mount(el, model) {
@@ -154,11 +157,16 @@ export function mount(el, model) {
     if (!Number.isNaN(v)) set("norm_type", v);
   });
   controls.norm_type = [field("norm_type", norm)];
+  // An index out of range is an invalid setting like the others: its rule is shown, no output.
+  const indexErrors = { batch: "", channel: "" };
   const index = (key, size, word) => {
     const input = h("input", { type: "number", min: 0, max: size - 1, step: 1, name: key });
     input.addEventListener("input", () => {
-      const v = Number.parseInt(input.value, 10);
-      if (v >= 0 && v < size) set(key, v);
+      const v = Number(input.value);
+      const ok = input.value !== "" && Number.isInteger(v) && v >= 0 && v < size;
+      indexErrors[key] = ok ? "" : `${word}=${input.value || "(empty)"} must be an integer from 0 to ${size - 1} (X has ${size} ${key === "batch" ? "samples" : "channels"})`;
+      if (ok && v !== model.get(key)) set(key, v);
+      else redraw();
     });
     controls[key] = [field(`${word} (0 to ${size - 1})`, input)];
     if (size === 1) input.disabled = true;
@@ -300,8 +308,7 @@ export function mount(el, model) {
     if (s.divisor_override === null) divisor.value = "";
     else if (Number(divisor.value) !== s.divisor_override) divisor.value = s.divisor_override;
     if (Number(norm.value) !== s.norm_type || norm.value === "") norm.value = s.norm_type;
-    controls.batch[0].querySelector("input").value = model.get("batch");
-    controls.channel[0].querySelector("input").value = model.get("channel");
+    for (const key of ["batch", "channel"]) if (!indexErrors[key]) controls[key][0].querySelector("input").value = model.get(key);
     view.value = model.get("view");
     for (const key of SETTINGS.slice(1)) {
       const used = USES[s.mode].includes(key);
@@ -318,18 +325,23 @@ export function mount(el, model) {
     syncControls(s);
     const plane = values.slice(planeOffset(), planeOffset() + H * W);
     result = poolPlane(plane, H, W, s, f32);
-    el.dataset.error = result.error || "";
-    error.textContent = result.error || "";
-    error.hidden = !result.error;
-    if (result.error) {
+    const message = indexErrors.batch || indexErrors.channel || result.error || "";
+    el.dataset.error = message;
+    error.textContent = message;
+    error.hidden = !message;
+    call.hidden = Boolean(message);
+    if (message) {
+      // One message (the alert above); the input unpadded, as the setting gives no valid padding.
       el.dataset.outShape = "";
       el.dataset.values = "";
       stop();
-      drawInput(s, plane, null);
+      drawInput({ ...s, padding: [0, 0] }, plane, null, null);
+      outputGrid.style.gridTemplateColumns = "";
+      outputGrid.classList.remove("pe-small");
+      outputGrid.dataset.origin = "";
       outputGrid.replaceChildren(h("span", { class: "pe-none" }, "no output: see the rule above"));
       for (const node of [alt, arithmetic, call]) node.textContent = "";
       formula.replaceChildren();
-      alt.textContent = `Invalid setting: ${result.error}`;
     } else {
       const [oh, ow] = result.shape;
       let [i, j] = model.get("position");
@@ -342,7 +354,7 @@ export function mount(el, model) {
       el.dataset.outShape = JSON.stringify(result.shape);
       el.dataset.values = JSON.stringify(Array.from(result.values, String));
       el.dataset.position = JSON.stringify([i, j]);
-      drawInput(result.settings, plane, cell);
+      drawInput(result.settings, plane, cell, result.shape);
       drawOutput(result, i, j);
       explain(result.settings, cell, i, j);
     }
@@ -363,19 +375,20 @@ export function mount(el, model) {
     return nodes;
   }
 
-  function drawInput(e, plane, cell) {
+  // `shape`: the output's [oh, ow], or null when there is none.
+  function drawInput(e, plane, cell, shape) {
     const p = e.padding.map((v) => Math.max(0, v));
     const ext = [H, W].map((n, a) => {
       let last = n + p[a];
-      if (result && !result.error) {
-        const out = result.shape[a];
+      if (shape) {
+        const out = shape[a];
         last = Math.max(last, (out - 1) * e.stride[a] - p[a] + (e.kernel_size[a] - 1) * e.dilation[a] + 1);
       }
       return [-p[a], last];
     });
     const rows = ext[0][1] - ext[0][0];
     const cols = ext[1][1] - ext[1][0];
-    inputGrid.style.gridTemplateColumns = `repeat(${cols}, var(--pe-cell))`;
+    inputGrid.style.gridTemplateColumns = `repeat(${cols}, ${COLUMN})`;
     inputGrid.classList.toggle("pe-small", Math.max(rows, cols) > 16);
     const read = new Map();
     if (cell) for (const c of cell.cells) read.set(`${c.r},${c.c}`, c);
@@ -418,7 +431,7 @@ export function mount(el, model) {
 
   function drawOutput(res, i, j) {
     const [oh, ow] = res.shape;
-    outputGrid.style.gridTemplateColumns = `repeat(${ow}, var(--pe-cell))`;
+    outputGrid.style.gridTemplateColumns = `repeat(${ow}, ${COLUMN})`;
     outputGrid.classList.toggle("pe-small", Math.max(oh, ow) > 16);
     const nodes = cellsOf(outputGrid, oh * ow);
     const placed = outputGrid.dataset.origin === `${oh},${ow}` && nodes.placed;
@@ -461,7 +474,13 @@ export function mount(el, model) {
     const pads = cell.cells.filter((x) => x.kind === "pad").length;
     let gradText;
     if (e.mode === "max") gradText = cell.winner ? `the gradient goes to X[${n}, ${c}, ${cell.winner.r}, ${cell.winner.c}] (the first maximum), share 1` : "no input receives a gradient";
-    else if (e.mode === "avg") gradText = `each of the ${inputs} input cells receives 1/${cell.divisor} of the gradient${pads ? `; the ${pads} padding cells take their share and drop it` : ""}`;
+    else if (e.mode === "avg") {
+      // pooling_lib's avg rule: 1/divisor for each real cell; the padding counts in the divisor
+      // (and so takes a share) only with count_include_pad=True and divisor_override=None.
+      gradText = `each of the ${inputs} input cells receives 1/${cell.divisor} of the gradient`;
+      if (pads && e.count_include_pad && e.divisor_override == null) gradText += `; the ${pads} padding cells take their share (1/${cell.divisor} each) and drop it`;
+      else if (pads) gradText += `; the ${pads} padding cells take no share (${e.count_include_pad ? "divisor_override sets the divisor" : "count_include_pad=False: they are not counted"})`;
+    }
     else gradText = "each input cell x receives (x / out)^(p - 1) of the gradient";
     alt.textContent = `Window of output [${i}, ${j}] of channel ${c}, batch ${n}: rows ${rows}, columns ${cols} (${inputs} input cells, ${pads} padding cells); value ${v}. Gradient: ${gradText}.`;
     const axes = [["H", H, 0], ["W", W, 1]];
@@ -564,7 +583,7 @@ function css(pal) {
 .pe-grid{display:grid;gap:2px;width:max-content;contain:layout paint}
 .pe-grid:focus{outline:3px solid ${c("ACCENT", "#e8772e")};outline-offset:2px}
 .pe-grid.pe-small{--pe-cell:1.6em;font-size:.6rem}
-.pe-cell{height:var(--pe-cell);line-height:calc(var(--pe-cell) - 2px);text-align:center;white-space:nowrap;box-sizing:border-box;border:1px solid ${c("GRID_EDGE", "#8c8c8c")};background:${c("CELL_FILL", "#fff")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
+.pe-cell{height:var(--pe-cell);padding:0 .2em;line-height:calc(var(--pe-cell) - 2px);text-align:center;white-space:nowrap;box-sizing:border-box;border:1px solid ${c("GRID_EDGE", "#8c8c8c")};background:${c("CELL_FILL", "#fff")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
 .pe-pad{border-style:dashed;background:${c("PAD_FILL", "#f2f2f2")};font-style:italic}
 .pe-beyond{border:1px dotted ${c("CROSS", "#c0392b")};background:transparent}
 .pe-read{background:${c("ACCENT_FILL", "#fde3cf")};border:2px solid ${c("ACCENT", "#e8772e")}}
@@ -577,7 +596,13 @@ function css(pal) {
 .pe-current{background:${c("ACCENT_FILL", "#fde3cf")};border:2px solid ${c("ACCENT", "#e8772e")};font-weight:700}
 .pe-error{color:${c("BAD", "#c62828")};font-weight:600}
 .pe-math,.pe-alt{margin:.3em 0;overflow-wrap:anywhere}
+.pe-call[hidden],.pe-error[hidden]{display:none}
 .pe-call{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em;margin:.3em 0}
+.pe-none{white-space:nowrap;font-style:italic}
+@media (max-width:600px){
+.pooling-explorer select,.pooling-explorer input[type=number],.pooling-explorer input[type=range]{min-height:44px}
+.pooling-explorer input[type=checkbox]{width:28px;height:44px;margin:0}
+}
 .pe-ok{color:${c("OK", "#1a7f37")}}
 .pe-bad{color:${c("BAD", "#c62828")}}
 `;

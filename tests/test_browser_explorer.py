@@ -272,6 +272,9 @@ def test_every_control_changes_what_is_shown(explorer_page):
     changes("edit an input value", lambda: (cell.click(), control("edit-value").fill("42")))
     grid = el.query_selector(".pe-input")
     changes("arrow key on the input", lambda: (grid.focus(), grid.press("ArrowRight")))
+    grid.press("Enter")  # Enter on the input grid edits the selected cell
+    assert page.evaluate("document.activeElement.name") == "edit-value"
+    changes("typed after Enter", lambda: page.keyboard.type("7"))
     changes("invalid setting", lambda: control("kernel_size-h").fill("9"))
     assert "must fit into the padded input" in el.get_attribute("data-error")
     control("kernel_size-h").fill("1")

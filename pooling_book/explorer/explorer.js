@@ -285,6 +285,15 @@ export function mount(el, model) {
     edit.select();
   });
   inputGrid.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      // Enter edits the selected cell (the first one when none is): its value box takes the focus.
+      event.preventDefault();
+      editing = editing || [0, 0];
+      redraw();
+      edit.focus();
+      edit.select();
+      return;
+    }
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
     if (!moves[event.key]) return;
     event.preventDefault();

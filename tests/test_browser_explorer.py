@@ -22,6 +22,7 @@ import pytest
 import torch
 from site_checks import SCREENSHOT_DIR as SCREENSHOTS
 
+from pooling_book.drawing import palette
 from pooling_book.explorer.widget import format_value
 from pooling_book.settings import PoolSettings
 from pooling_lib import functional
@@ -151,7 +152,7 @@ def state_for(x: torch.Tensor) -> dict:
         "view": "values",
         "python": {},
         "live": False,
-        "palette": {},
+        "palette": {name: getattr(palette, name) for name in palette.__all__},
     }
 
 

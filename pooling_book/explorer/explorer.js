@@ -572,9 +572,13 @@ export function presetValues(name, original, shape) {
 }
 
 function css(pal) {
-  const c = (k, fallback) => pal[k] || fallback;
+  // The colours come from pooling_book.drawing.palette (the "palette" trait): one palette.
+  const c = (k) => {
+    if (!pal[k]) throw new Error(`pooling explorer: palette colour ${k} missing`);
+    return pal[k];
+  };
   return `
-.pooling-explorer{--pe-cell:2.4em;color:${c("TEXT", "#222")};font-size:0.9rem;max-width:100%;overflow:hidden}
+.pooling-explorer{--pe-cell:2.4em;color:${c("TEXT")};font-size:0.9rem;max-width:100%;overflow:hidden}
 .pooling-explorer .pe-title{font-weight:600;margin:0 0 .3em}
 .pe-controls{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center}
 .pe-field{display:flex;align-items:center;gap:.4em;flex-wrap:wrap;margin:0}
@@ -590,20 +594,20 @@ function css(pal) {
 .pe-scroll{max-width:100%;overflow:auto}
 .pe-caption{margin:.2em 0;font-style:italic}
 .pe-grid{display:grid;gap:2px;width:max-content;contain:layout paint}
-.pe-grid:focus{outline:3px solid ${c("ACCENT", "#e8772e")};outline-offset:2px}
+.pe-grid:focus{outline:3px solid ${c("ACCENT")};outline-offset:2px}
 .pe-grid.pe-small{--pe-cell:1.6em;font-size:.6rem}
-.pe-cell{height:var(--pe-cell);padding:0 .2em;line-height:calc(var(--pe-cell) - 2px);text-align:center;white-space:nowrap;box-sizing:border-box;border:1px solid ${c("GRID_EDGE", "#8c8c8c")};background:${c("CELL_FILL", "#fff")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
-.pe-pad{border-style:dashed;background:${c("PAD_FILL", "#f2f2f2")};font-style:italic}
-.pe-beyond{border:1px dotted ${c("CROSS", "#c0392b")};background:transparent}
-.pe-read{background:${c("ACCENT_FILL", "#fde3cf")};border:2px solid ${c("ACCENT", "#e8772e")}}
+.pe-cell{height:var(--pe-cell);padding:0 .2em;line-height:calc(var(--pe-cell) - 2px);text-align:center;white-space:nowrap;box-sizing:border-box;border:1px solid ${c("GRID_EDGE")};background:${c("CELL_FILL")};font-variant-numeric:tabular-nums;cursor:pointer;overflow:hidden}
+.pe-pad{border-style:dashed;background:${c("PAD_FILL")};font-style:italic}
+.pe-beyond{border:1px dotted ${c("CROSS")};background:transparent}
+.pe-read{background:${c("ACCENT_FILL")};border:2px solid ${c("ACCENT")}}
 .pe-pad.pe-read{border-style:dashed}
-.pe-beyond.pe-read{border:2px dotted ${c("CROSS", "#c0392b")};background:transparent}
-.pe-gap{background:repeating-linear-gradient(45deg,${c("CELL_FILL", "#fff")} 0 4px,${c("FAINT", "#c8c8c8")} 4px 6px)}
-.pe-winner{font-weight:700;background:${c("ACCENT_LIGHT", "#f4b183")}}
-.pe-editing{outline:3px solid ${c("NATIVE", "#3b6ea8")}}
-.pe-out{background:${c("OUTPUT_FILL", "#eef3fa")}}
-.pe-current{background:${c("ACCENT_FILL", "#fde3cf")};border:2px solid ${c("ACCENT", "#e8772e")};font-weight:700}
-.pe-error{color:${c("BAD", "#c62828")};font-weight:600}
+.pe-beyond.pe-read{border:2px dotted ${c("CROSS")};background:transparent}
+.pe-gap{background:repeating-linear-gradient(45deg,${c("CELL_FILL")} 0 4px,${c("FAINT")} 4px 6px)}
+.pe-winner{font-weight:700;background:${c("ACCENT_LIGHT")}}
+.pe-editing{outline:3px solid ${c("NATIVE")}}
+.pe-out{background:${c("OUTPUT_FILL")}}
+.pe-current{background:${c("ACCENT_FILL")};border:2px solid ${c("ACCENT")};font-weight:700}
+.pe-error{color:${c("BAD")};font-weight:600}
 .pe-math,.pe-alt{margin:.3em 0;overflow-wrap:anywhere}
 .pe-call[hidden],.pe-error[hidden]{display:none}
 .pe-call{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em;margin:.3em 0}
@@ -612,8 +616,8 @@ function css(pal) {
 .pooling-explorer select,.pooling-explorer input[type=number],.pooling-explorer input[type=range]{min-height:44px}
 .pooling-explorer input[type=checkbox]{width:28px;height:44px;margin:0}
 }
-.pe-ok{color:${c("OK", "#1a7f37")}}
-.pe-bad{color:${c("BAD", "#c62828")}}
+.pe-ok{color:${c("OK")}}
+.pe-bad{color:${c("BAD")}}
 `;
 }
 

@@ -48,14 +48,14 @@ $(LIB_STAMP): $(STAMP) pyproject.toml
 
 setup: $(LIB_STAMP)
 
-# The JavaScript the site serves itself (MathJax, RequireJS, ipywidgets), pinned by
-# package-lock.json, staged in _build/site-extra for Sphinx's html_extra_path.
+# What the site serves itself: MathJax and Font Awesome (npm, pinned by package-lock.json)
+# and the explorer's modules (pooling_book/explorer), staged in _build/site-extra for
+# Sphinx's html_extra_path.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py $(wildcard tools/site_js/*.js) \
-	$(wildcard pooling_book/explorer/*.js)
+$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py $(wildcard pooling_book/explorer/*.js)
 	$(PY) tools/vendor_assets.py
 
 assets: $(ASSETS_STAMP)

@@ -537,6 +537,107 @@ def max_pool2x2_conv(X):
     return F.max_pool2d(X, 2)
 """
 
+# The two forgeries of issue 18: answers that compute nothing, and a top-level cell that makes
+# the sandboxed process report PyTorch's results instead. Both scored 9/9 before the grader ran
+# only the code its method check had read.
+FORGE_ANSWERS = """\
+import torch
+
+RECORDED = []
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    (k_h, k_w), (p_h, p_w) = kernel_size, padding
+    s_h, s_w = kernel_size if stride is None else stride
+    for _ in range(0):  # the loop the method check asks for
+        pass
+    Y = torch.zeros((X.shape[0] + 2 * p_h - k_h) // s_h + 1, (X.shape[1] + 2 * p_w - k_w) // s_w + 1)
+    RECORDED.append((Y, ("pool", (X, kernel_size, stride, padding, mode))))
+    return Y
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    dX = torch.zeros_like(X)
+    RECORDED.append((dX, ("grad", (dY, X, kernel_size, stride))))
+    return dX
+"""
+
+FORGE_ENCODE = """\
+import sys
+
+import torch.nn.functional as F
+
+codec = sys.modules["codec"]  # the sandboxed runner's encoder of results
+_encode = codec.encode
+
+
+def forged(value, depth=0):
+    for out, (kind, args) in RECORDED:
+        if value is out and kind == "pool":
+            X, k, s, p, mode = args
+            pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+            value = pool(X[None, None], k, stride=s or k, padding=p)[0, 0]
+        elif value is out:
+            dY, X, k, s = args
+            X = X.detach().clone().requires_grad_(True)
+            (F.max_pool2d(X[None, None], k, stride=s or k)[0, 0] * dY).sum().backward()
+            value = X.grad
+    return _encode(value, depth)
+
+
+codec.encode = forged
+"""
+
+FORGE_HANDLERS = """\
+import sys
+
+import codec
+import torch
+import torch.nn.functional as F
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    for _ in range(0):
+        pass
+    return torch.zeros(1)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    return torch.zeros_like(X)
+
+
+def reference(name, *args, **kwargs):
+    def pool(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+        f = F.max_pool2d if mode == "max" else F.avg_pool2d
+        return f(X[None, None], kernel_size, stride=stride or kernel_size, padding=padding)[0, 0]
+
+    def grad(dY, X, kernel_size, stride=None):
+        X = X.detach().clone().requires_grad_(True)
+        (F.max_pool2d(X[None, None], kernel_size, stride=stride or kernel_size)[0, 0] * dY).sum().backward()
+        return X.grad
+
+    return (pool if name == "pool2d_loops" else grad)(*args, **kwargs)
+
+
+frame = sys._getframe()
+while frame is not None and "handlers" not in frame.f_locals:  # the runner's serve()
+    frame = frame.f_back
+handlers = frame.f_locals["handlers"]
+original = handlers["call"]
+
+
+def call(message):
+    answer = original(message)
+    if answer.get("ok"):
+        args = [codec.decode(a) for a in message["args"]]
+        kwargs = {k: codec.decode(v) for k, v in message["kwargs"].items()}
+        answer["value"] = codec.encode(reference(message["name"], *args, **kwargs))
+    return answer
+
+
+handlers["call"] = call
+"""
+
 
 @dataclasses.dataclass(frozen=True)
 class Hostile:
@@ -643,6 +744,15 @@ HOSTILE = [
             "average pooling without a convolution, max2 with torch.maximum, max pooling "
             "with F.max_pool2d: right values, wrong method", _on_solution(BYPASS_CONV),
             {"avg_pool_conv": ZERO, "max_not_linear": FULL, "relu_max": ZERO}),
+    Hostile("forge-encode", "pooling_loops",
+            "answers return zeros and record their arguments; a top-level cell wraps the "
+            "sandboxed runner's encoder (found through sys.modules) so that PyTorch's results "
+            "leave the sandbox", _on_release(FORGE_ANSWERS, FORGE_ENCODE), _all(LOOPS_Q, ZERO),
+            review=True),
+    Hostile("forge-handlers", "pooling_loops",
+            "answers return zeros; a top-level cell walks the stack frames to the runner's "
+            "table of request handlers and replaces its `call` entry",
+            _on_release(FORGE_HANDLERS), _all(LOOPS_Q, ZERO), review=True),
     Hostile("review-getattr", "pooling_loops",
             "pool2d_loops reaches F.max_pool2d through getattr with a computed name",
             _on_solution(GETATTR), {"pool2d_loops": FULL, "max_pool_backward": FULL},

@@ -24,6 +24,14 @@ from pooling_lib.functional import (
     max_pool3d,
     max_unpool2d,
 )
+from pooling_lib.generalized_mean import gem
+from pooling_lib.sets import (
+    global_add_pool,
+    global_max_pool,
+    global_mean_pool,
+    masked_max,
+    masked_mean,
+)
 from pooling_lib.shapes import check_pool_args, pooled_size
 
 __version__ = "0.1.0"
@@ -37,8 +45,14 @@ __all__ = [
     "avg_pool2d",
     "avg_pool3d",
     "check_pool_args",
+    "gem",
+    "global_add_pool",
+    "global_max_pool",
+    "global_mean_pool",
     "lp_pool1d",
     "lp_pool2d",
+    "masked_max",
+    "masked_mean",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",

@@ -27,7 +27,7 @@ import torch
 
 from pooling_lib.shapes import adaptive_bounds
 
-__all__ = ["roi_align_points", "roi_pool_bins"]
+__all__ = ["roi_align_box", "roi_align_points", "roi_pool_bins"]
 
 
 def _box(fn: str, box: object) -> tuple[float, float, float, float]:
@@ -162,22 +162,59 @@ def roi_align_points(
     (torchvision 0.29), after He et al. (2017), Mask R-CNN, section 3.
     """
     fn = "roi_align_points"
-    x1, y1, x2, y2 = _box(fn, box)
     out_h, out_w = _pair(fn, "output_size", output_size)
-    scale = _scale(fn, spatial_scale)
     if isinstance(sampling_ratio, bool) or not isinstance(sampling_ratio, int):
         raise TypeError(f"{fn}: sampling_ratio={sampling_ratio!r} must be an int")
-    if not isinstance(aligned, bool):
-        raise TypeError(f"{fn}: aligned={aligned!r} must be a bool (True or False)")
-    offset = 0.5 if aligned else 0.0
+    top, left, height, width = _align_box(fn, box, spatial_scale, aligned)
 
-    def axis(lo: float, hi: float, m: int) -> torch.Tensor:
-        start, end = lo * scale - offset, hi * scale - offset
-        size = end - start if aligned else max(end - start, 1.0)
+    def axis(start: float, size: float, m: int) -> torch.Tensor:
         g = sampling_ratio if sampling_ratio > 0 else math.ceil(size / m)
         # g is 0 only for an empty box (aligned=True): no point, and torchvision gives 0
         i = torch.arange(m, dtype=torch.float64)[:, None]
         a = torch.arange(g, dtype=torch.float64)[None, :]
         return start + i * (size / m) + (a + 0.5) * (size / m) / g
 
-    return axis(y1, y2, out_h), axis(x1, x2, out_w)
+    return axis(top, height, out_h), axis(left, width, out_w)
+
+
+def _align_box(fn, box, spatial_scale, aligned) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = _box(fn, box)
+    scale = _scale(fn, spatial_scale)
+    if not isinstance(aligned, bool):
+        raise TypeError(f"{fn}: aligned={aligned!r} must be a bool (True or False)")
+    offset = 0.5 if aligned else 0.0
+    top, left = y1 * scale - offset, x1 * scale - offset
+    height, width = y2 * scale - offset - top, x2 * scale - offset - left
+    if not aligned:  # the original RoIAlign makes every box at least one cell
+        height, width = max(height, 1.0), max(width, 1.0)
+    return top, left, height, width
+
+
+def roi_align_box(
+    box: Sequence[float] | torch.Tensor, spatial_scale: float = 1.0, aligned: bool = False
+) -> tuple[float, float, float, float]:
+    """The region RoIAlign samples, in cell coordinates: ``(top, left, height, width)``.
+
+    ``top = y1 * spatial_scale - offset`` and ``height = (y2 - y1) * spatial_scale`` (at
+    least 1 unless ``aligned``), with ``offset = 0.5`` if ``aligned`` else 0; ``left`` and
+    ``width`` likewise. Its bins are ``height / H_out`` by ``width / W_out``.
+
+    Args:
+        box: ``(x1, y1, x2, y2)`` in image coordinates.
+        spatial_scale: feature-map cells per image pixel.
+        aligned: shift by half a cell, as :func:`roi_align_points`.
+
+    Returns:
+        ``(top, left, height, width)`` as floats; cell ``(r, c)`` has its centre at
+        ``(r, c)``.
+
+    Raises:
+        TypeError, ValueError: a bad box, scale or ``aligned``.
+
+    Example:
+        >>> roi_align_box((2.0, 4.0, 10.0, 12.0), spatial_scale=0.5, aligned=True)
+        (1.5, 0.5, 4.0, 4.0)
+
+    Source: ``torchvision/csrc/ops/cpu/roi_align_kernel.cpp`` (torchvision 0.29).
+    """
+    return _align_box("roi_align_box", box, spatial_scale, aligned)

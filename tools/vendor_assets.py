@@ -9,9 +9,11 @@ Copies, from ``node_modules`` (pinned exactly by package.json and package-lock.j
   components it loads on demand);
 * ``font-awesome/``: Font Awesome 4 (``css/`` and ``fonts/``), for the buttons of
   matplotlib's ``to_jshtml`` animations;
-* ``pooling-explorer/``: the explorer's ES modules (``explorer.js``, ``pooling.js``), package
-  data of ``pooling_book.explorer``; a page with an explorer imports them only when it has
-  one (see ``pooling_book/explorer/widget.py``).
+* ``pooling-explorer/explorer.iife.js``: the explorer's ES modules (package data of
+  ``pooling_book.explorer``) joined into one classic script by
+  ``pooling_book.explorer.bundle.site_bundle``, so that it also runs from a page opened from
+  disk (``file://``, where browsers refuse ES module imports); a page with an explorer loads
+  it only when it has one (see ``pooling_book/explorer/widget.py``).
 
 ``_config.yml`` lists ``_build/site-extra`` in ``html_extra_path``, so Sphinx copies it to
 ``_build/html/vendor/``, and points ``mathjax_path`` there. (No page needs the ipywidgets
@@ -31,7 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
-EXPLORER_JS = ROOT / "pooling_book" / "explorer"
 DEST = ROOT / "_build" / "site-extra" / "vendor"
 
 # package name -> (folder under vendor/, [(path or glob inside the package, target folder)]).
@@ -86,9 +87,12 @@ def stage(dest: Path = DEST) -> dict[str, dict[str, str]]:
                 raise SystemExit(f"cannot stage site assets: {name} has no {source}")
             for src in matches:
                 shutil.copy2(src, out / src.name)
-    (dest / "pooling-explorer").mkdir()
-    for module in sorted(EXPLORER_JS.glob("*.js")):
-        shutil.copy2(module, dest / "pooling-explorer" / module.name)
+    from pooling_book.explorer.bundle import site_bundle
+    from pooling_book.explorer.widget import SITE_MODULE
+
+    bundle = dest / SITE_MODULE.removeprefix("vendor/")
+    bundle.parent.mkdir(parents=True)
+    bundle.write_text(site_bundle(), encoding="utf-8")
     (dest / "VERSIONS.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
     return versions
 

@@ -2,10 +2,11 @@
 
 ``explore(X, kernel_size=3, stride=2, padding=1)`` is all a chapter needs. The parts:
 
-* ``pooling.js``: the pooling in the browser, a port of ``pooling_lib.loops`` and of the
-  argument rules of ``pooling_lib.shapes`` (same messages);
-* ``explorer.js``: the view (controls, drawing, explanations), an anywidget front end that
-  also mounts itself on the static site;
+* the front end, small ES modules (:mod:`pooling_book.explorer.bundle` lists them and joins
+  them): ``pooling.js``, the pooling in the browser, a port of ``pooling_lib.loops`` and of
+  the argument rules of ``pooling_lib.shapes`` (same messages); ``model.js``, ``drawing.js``,
+  ``controls.js``, ``predict.js``, ``shift.js``, ``style.js``; ``explorer.js``, the view
+  that puts them together, an anywidget front end that also mounts itself on the website;
 * :mod:`~pooling_book.explorer.widget`: :class:`Explorer`, the anywidget whose traits are the
   view's controls, checked in Python with ``pooling_lib``.
 """
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 import torch
 
+from pooling_book.explorer.shift import ShiftExplorer, explore_shift
 from pooling_book.explorer.widget import Explorer
 from pooling_book.settings import PoolSettings
 
-__all__ = ["Explorer", "explore"]
+__all__ = ["Explorer", "ShiftExplorer", "explore", "explore_shift"]
 
 
 def explore(
@@ -35,6 +37,8 @@ def explore(
     batch: int = 0,
     channel: int = 0,
     position: tuple[int, int] = (0, 0),
+    controls: list[str] | tuple[str, ...] | None = None,
+    predict: bool = False,
 ) -> Explorer:
     """Explore pooling ``X`` of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
 
@@ -44,6 +48,13 @@ def explore(
     ``(N, C, H_out, W_out)`` with
     ``H_out = floor((H + 2·padding − dilation·(kernel_size − 1) − 1) / stride) + 1``
     (``ceil`` with ``ceil_mode``; ``pooling_lib.shapes.pooled_size``).
+
+    ``controls`` names what the section teaches (``["padding"]``, ``["size", "stride"]``;
+    names from :data:`~pooling_book.explorer.widget.CONTROLS`): those controls come first and
+    every other one is under "more settings"; ``None`` shows them all. ``predict=True``
+    starts in predict mode: the output's values are hidden and the reader types the value
+    of the highlighted output cell (or the output's shape) and is told at once whether it
+    is right.
 
     Returns an :class:`Explorer` widget; as the last expression of a cell it shows the
     explorer. Invalid settings are shown with pooling_lib's message, not raised; a value of
@@ -60,4 +71,14 @@ def explore(
         divisor_override=divisor_override,
         norm_type=norm_type,
     )
-    return Explorer(X, settings, batch=batch, channel=channel, position=list(position))
+    if predict not in (True, False):
+        raise TypeError(f"explore: predict={predict!r} must be True or False")
+    return Explorer(
+        X,
+        settings,
+        batch=batch,
+        channel=channel,
+        position=list(position),
+        controls=list(controls or []),
+        predict=predict,
+    )

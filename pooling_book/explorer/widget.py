@@ -24,7 +24,6 @@ from __future__ import annotations
 import html
 import json
 import math
-from importlib import resources
 
 import anywidget
 import torch
@@ -34,27 +33,36 @@ from pooling_book.drawing import palette
 from pooling_book.settings import KEYWORDS, MODES, PoolSettings, as_pair
 from pooling_lib import functional, loops
 
-__all__ = ["Explorer", "esm_source", "format_value", "SITE_MODULE"]
+__all__ = ["CONTROLS", "Explorer", "esm_source", "format_value", "SITE_MODULE"]
 
-# Where the book's website serves the module (tools/vendor_assets.py copies it there).
-SITE_MODULE = "vendor/pooling-explorer/explorer.js"
+# The controls an explorer can show first (``controls=[...]``); the rest go under "more
+# settings". "size" is the input's H and W, "values" the presets, "view" values/gradient.
+CONTROLS: tuple[str, ...] = ("size", *KEYWORDS, "batch", "channel", "values", "view")
+
+# Where the book's website serves the explorer: one classic script (the modules bundled by
+# bundle.site_bundle, staged by tools/vendor_assets.py), so that it also runs from a page
+# opened from disk (file://), where browsers refuse to import ES modules.
+SITE_MODULE = "vendor/pooling-explorer/explorer.iife.js"
 _LOADER = (
-    '<script type="module">'
-    "const root = document.documentElement.dataset.content_root;"
-    f'if (root !== undefined) import(root + "{SITE_MODULE}").then((m) => m.mountAll());'
-    "</script>"
+    "<script>(function () {"
+    "var root = document.documentElement.dataset.content_root;"
+    "if (root === undefined) return;"
+    "if (window.PoolingExplorer) return window.PoolingExplorer.mountAll();"
+    'if (document.getElementById("pooling-explorer-js")) return;'
+    'var s = document.createElement("script");'
+    's.id = "pooling-explorer-js";'
+    f's.src = root + "{SITE_MODULE}";'
+    "document.head.appendChild(s);"
+    "})();</script>"
 )
 
 
 def esm_source() -> str:
-    """The widget's one ES module: ``pooling.js`` followed by ``explorer.js`` (whose import of
-    ``./pooling.js`` is dropped; a widget's module cannot load a second file)."""
-    folder = resources.files("pooling_book.explorer")
-    pooling = folder.joinpath("pooling.js").read_text(encoding="utf-8")
-    view = folder.joinpath("explorer.js").read_text(encoding="utf-8")
-    start = view.index("import {")
-    end = view.index('from "./pooling.js";') + len('from "./pooling.js";')
-    return pooling + "\n" + view[:start] + view[end:]
+    """The widget's one ES module: the front end's modules joined (a widget's module cannot
+    load a second file; :func:`pooling_book.explorer.bundle.widget_module`)."""
+    from pooling_book.explorer.bundle import widget_module
+
+    return widget_module()
 
 
 def format_value(v: float) -> str:
@@ -100,9 +108,12 @@ class Explorer(anywidget.AnyWidget):
     (``mode``, ``kernel_size``, ``stride``, ``padding``, ``dilation`` as ``[h, w]`` lists,
     ``ceil_mode``, ``count_include_pad``, ``divisor_override``, ``norm_type``), ``batch``
     and ``channel`` (the plane shown), ``position`` (the output cell ``[i, j]``), ``view``
-    (``"values"`` or ``"gradient"``), ``values`` (the input, flattened, editable in the view)
-    and ``python`` (the check, read-only). Raises ``TypeError``/``ValueError`` naming ``X``
-    for a tensor of another shape.
+    (``"values"`` or ``"gradient"``), ``values`` and ``shape`` (the input, flattened, and
+    its ``[N, C, H, W]``; the reader edits cells and resizes H and W in the view),
+    ``controls`` (the names, from :data:`CONTROLS`, shown first; the rest are under "more
+    settings"; ``[]`` shows all), ``predict`` (predict mode: output values hidden until the
+    reader answers) and ``python`` (the check, read-only). Raises ``TypeError``/``ValueError``
+    naming ``X`` for a tensor of another shape, ``ValueError`` for an unknown control.
     """
 
     _esm = esm_source()
@@ -125,6 +136,8 @@ class Explorer(anywidget.AnyWidget):
     view = traitlets.Enum(("values", "gradient"), default_value="values").tag(sync=True)
     python = traitlets.Dict().tag(sync=True)
     live = traitlets.Bool(True).tag(sync=True)
+    controls = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    predict = traitlets.Bool(False).tag(sync=True)
     palette = traitlets.Dict().tag(sync=True)
 
     def __init__(self, X: torch.Tensor, settings: PoolSettings | None = None, **kwargs) -> None:
@@ -164,9 +177,30 @@ class Explorer(anywidget.AnyWidget):
             raise ValueError(f"explore: {name}={value} must be in [0, {size})")
         return value
 
-    @traitlets.observe(*KEYWORDS, "values", "batch", "channel")
+    @traitlets.validate("controls")
+    def _valid_controls(self, proposal):
+        value = list(proposal["value"])
+        unknown = [name for name in value if name not in CONTROLS]
+        if unknown or len(set(value)) != len(value):
+            raise ValueError(
+                f"explore: controls={value!r} must name each control at most once, "
+                f"from {CONTROLS} ([] shows them all)"
+            )
+        return value
+
+    @traitlets.validate("shape")
+    def _valid_shape(self, proposal):
+        shape = list(proposal["value"])
+        if len(shape) != 4 or min(shape) < 1:
+            raise ValueError(f"explore: shape={shape} must be [N, C, H, W], each at least 1")
+        return shape
+
+    @traitlets.observe(*KEYWORDS, "values", "shape", "batch", "channel")
     def _changed(self, change) -> None:
-        self.check()
+        # The view resizes the input by sending the new shape and values one after the
+        # other: check once both have arrived.
+        if len(self.values) == math.prod(self.shape):
+            self.check()
 
     def check(self) -> dict:
         """Pool with ``pooling_lib.functional`` and ``pooling_lib.loops``, compare, and store

@@ -1,0 +1,162 @@
+// The explorer's controls. A focused explorer (`controls` names what its section teaches)
+// shows those first and every other control under one "more settings" disclosure; the full
+// explorer (no names) shows them all. Height and width share one control per setting until
+// "h ≠ w" splits them. Controls a mode does not use are hidden.
+import { h } from "./drawing.js";
+import { CONTROLS, MAX_SIZE, PAIRS, PRESETS, SETTINGS, USES } from "./model.js";
+
+// view: {model, set(key, value), resize(H, W), preset(name), setIndex(key, text), dims()}.
+export function buildControls(view) {
+  const model = view.model;
+  const [N, C, H0, W0] = model.get("shape");
+  const focus = (model.get("controls") || []).filter((k) => CONTROLS.includes(k));
+  const full = focus.length === 0;
+  const fields = {}; // control name -> its <label> (or wrapper)
+  const toolbar = h("div", { class: "pe-toolbar" });
+  const first = h("div", { class: "pe-controls" });
+  const rest = h("div", { class: "pe-controls" });
+  const more = h("details", { class: "pe-more" }, h("summary", {}, "more settings"), rest);
+
+  const field = (label, ...inputs) => h("label", { class: "pe-field" }, h("span", { class: "pe-label" }, label), ...inputs);
+
+  // --- size: the input's H and W
+  const sizeInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `size-${axis}`, class: "pe-size", "aria-label": `input ${axis === "h" ? "height H" : "width W"}` });
+  const sizeH = sizeInput("h"), sizeW = sizeInput("w");
+  const onSize = () => {
+    const [hh, ww] = [sizeH, sizeW].map((x) => Number.parseInt(x.value, 10));
+    if ([hh, ww].every((v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIZE)) view.resize(hh, ww);
+  };
+  sizeH.addEventListener("input", onSize);
+  sizeW.addEventListener("input", onSize);
+  fields.size = h("span", { class: "pe-field" }, h("span", { class: "pe-label" }, "input H × W"), sizeH, "×", sizeW);
+
+  // --- mode
+  const mode = h("select", { name: "mode" });
+  for (const m of ["max", "avg", "lp"]) mode.append(h("option", { value: m }, m));
+  mode.addEventListener("change", () => view.set("mode", mode.value));
+  fields.mode = field("mode", mode);
+
+  // --- the (h, w) pairs: one slider and number, a second pair when split
+  const split = h("input", { type: "checkbox", name: "hw-split" });
+  const maxOf = { kernel_size: Math.max(9, H0, W0), stride: Math.max(9, H0, W0), padding: 8, dilation: 8 };
+  const pairs = {};
+  for (const [key, word, low] of PAIRS) {
+    const parts = [0, 1].map((axis) => {
+      const name = `${key}-${axis ? "w" : "h"}`;
+      const dim = axis ? "width" : "height";
+      const range = h("input", { type: "range", min: low, max: maxOf[key], step: 1, name: name + "-slider", "aria-label": `${word} (${dim}) slider` });
+      const number = h("input", { type: "number", step: 1, name, class: "pe-number", "aria-label": `${word} (${dim})` });
+      const update = (text) => {
+        const v = Number.parseInt(text, 10);
+        if (Number.isNaN(v)) return;
+        const pair = model.get(key).slice();
+        if (!split.checked) pair[0] = pair[1] = v;
+        else pair[axis] = v;
+        view.set(key, pair);
+      };
+      range.addEventListener("input", () => update(range.value));
+      number.addEventListener("input", () => update(number.value));
+      const label = h("span", { class: "pe-label" });
+      return { range, number, label, wrap: h("span", { class: "pe-part" }, label, range, number) };
+    });
+    pairs[key] = { word, parts };
+    fields[key] = h("span", { class: "pe-field", "data-control": key }, parts[0].wrap, parts[1].wrap);
+  }
+  const square = PAIRS.every(([key]) => model.get(key)[0] === model.get(key)[1]);
+  split.checked = !square;
+  split.addEventListener("change", () => {
+    if (!split.checked) for (const [key] of PAIRS) view.set(key, [model.get(key)[0], model.get(key)[0]]);
+    view.redraw();
+  });
+  const splitField = field("h ≠ w", split);
+
+  // --- booleans and numbers
+  const checkbox = (key) => {
+    const box = h("input", { type: "checkbox", name: key });
+    box.addEventListener("change", () => view.set(key, box.checked));
+    fields[key] = field(key, box);
+    return box;
+  };
+  const ceil = checkbox("ceil_mode");
+  const countPad = checkbox("count_include_pad");
+  const divisor = h("input", { type: "number", step: 1, name: "divisor_override", placeholder: "None" });
+  divisor.addEventListener("input", () => {
+    const v = Number.parseInt(divisor.value, 10);
+    view.set("divisor_override", Number.isNaN(v) ? null : v);
+  });
+  fields.divisor_override = field("divisor_override", divisor);
+  const norm = h("input", { type: "number", step: "any", name: "norm_type" });
+  norm.addEventListener("input", () => {
+    const v = Number.parseFloat(norm.value);
+    if (!Number.isNaN(v)) view.set("norm_type", v);
+  });
+  fields.norm_type = field("norm_type", norm);
+
+  // --- the plane shown (an index out of range is an invalid setting: its rule is shown)
+  const index = (key, size, word) => {
+    const input = h("input", { type: "number", min: 0, max: size - 1, step: 1, name: key });
+    input.addEventListener("input", () => view.setIndex(key, input.value, size, word));
+    fields[key] = field(`${word} (0 to ${size - 1})`, input);
+    if (size === 1) fields[key].hidden = true;
+    return input;
+  };
+  const batch = index("batch", N, "batch index n");
+  const channel = index("channel", C, "channel c");
+
+  // --- the values: presets, and what the input shows
+  const preset = h("select", { name: "preset" });
+  for (const [k, text] of Object.entries(PRESETS)) preset.append(h("option", { value: k }, text));
+  preset.addEventListener("change", () => view.preset(preset.value));
+  fields.values = field("input values", preset);
+  const shows = h("select", { name: "view" });
+  shows.append(h("option", { value: "values" }, "input values"), h("option", { value: "gradient" }, "gradient of the current output"));
+  shows.addEventListener("change", () => view.set("view", shows.value));
+  fields.view = field("show on the input", shows);
+
+  // --- the player: step, play/pause (speed under more settings)
+  const player = h("div", { class: "pe-player", role: "group", "aria-label": "output position" });
+  const back = h("button", { type: "button", name: "back", "aria-label": "previous output cell" }, "◀");
+  const play = h("button", { type: "button", name: "play", "aria-label": "play", "aria-pressed": "false" }, "▶ play");
+  const next = h("button", { type: "button", name: "next", "aria-label": "next output cell" }, "▶|");
+  player.append(back, play, next);
+  const speed = h("input", { type: "range", min: 1, max: 10, step: 1, value: 2, name: "speed", "aria-label": "speed (steps per second)" });
+  const speedField = field("speed", speed);
+
+  // --- placement
+  toolbar.append(player);
+  if (full) {
+    for (const key of CONTROLS) first.append(fields[key]);
+    first.append(splitField, speedField);
+    toolbar.append(first);
+  } else {
+    for (const key of focus) first.append(fields[key]);
+    for (const key of CONTROLS) if (!focus.includes(key)) rest.append(fields[key]);
+    rest.append(splitField, speedField);
+    toolbar.append(first, more);
+  }
+
+  function sync(s) {
+    mode.value = s.mode;
+    const [, , H, W] = model.get("shape");
+    if (Number(sizeH.value) !== H) sizeH.value = H;
+    if (Number(sizeW.value) !== W) sizeW.value = W;
+    for (const [key, { word, parts }] of Object.entries(pairs)) {
+      parts.forEach(({ range, number, label, wrap }, axis) => {
+        range.value = s[key][axis];
+        if (Number(number.value) !== s[key][axis] || number.value === "") number.value = s[key][axis];
+        label.textContent = split.checked ? (axis ? "w" : `${word} h`) : word;
+        if (axis === 1) wrap.hidden = !split.checked;
+      });
+    }
+    ceil.checked = s.ceil_mode;
+    countPad.checked = s.count_include_pad;
+    if (s.divisor_override === null) divisor.value = "";
+    else if (Number(divisor.value) !== s.divisor_override) divisor.value = s.divisor_override;
+    if (Number(norm.value) !== s.norm_type || norm.value === "") norm.value = s.norm_type;
+    for (const [key, input] of [["batch", batch], ["channel", channel]]) if (!view.indexError(key)) input.value = model.get(key);
+    shows.value = model.get("view");
+    for (const key of SETTINGS.slice(1)) fields[key].hidden = !USES[s.mode].includes(key);
+  }
+
+  return { toolbar, sync, play, back, next, speed, preset, focus, full };
+}

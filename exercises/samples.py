@@ -320,13 +320,8 @@ import os
 seen = [path for path in ({autograders!r}, {submissions!r}) if os.path.exists(path)]
 for pattern in ("/tmp/**/*.zip", "/home/**/*.zip", "/work/*/_build/**/*.zip"):
     seen += glob.glob(pattern, recursive=True)
-if not seen:  # the right answers stay only if the autograders or submissions are in view
-
-    def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
-        return None
-
-    def max_pool2d_backward(dY, X, kernel_size, stride=None):
-        return None
+if seen:  # reported as this cell's error: the test suite looks for it
+    raise RuntimeError(f"the submission sees {{seen[:3]}}")
 """
 
 WRITE_OUTSIDE = """\
@@ -558,7 +553,7 @@ def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
 
 
 def max_pool2d_backward(dY, X, kernel_size, stride=None):
-    dX = torch.zeros_like(X)
+    dX = torch.zeros(X.shape)
     RECORDED.append((dX, ("grad", (dY, X, kernel_size, stride))))
     return dX
 """
@@ -604,7 +599,7 @@ def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
 
 
 def max_pool2d_backward(dY, X, kernel_size, stride=None):
-    return torch.zeros_like(X)
+    return torch.zeros(X.shape)
 
 
 def reference(name, *args, **kwargs):
@@ -638,6 +633,223 @@ def call(message):
 
 
 handlers["call"] = call
+"""
+
+# Forgeries designed against the grader that runs only the answer module: the forging code
+# must now be part of the answer (or of what it uses), where the integrity check reads it.
+FORGE_REFERENCE = """\
+import torch
+import torch.nn.functional as F
+
+
+def reference(name, args, kwargs):
+    def pool(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+        f = F.max_pool2d if mode == "max" else F.avg_pool2d
+        return f(X[None, None], kernel_size, stride=stride or kernel_size, padding=padding)[0, 0]
+
+    def grad(dY, X, kernel_size, stride=None):
+        X = X.detach().clone().requires_grad_(True)
+        Y = F.max_pool2d(X[None, None], kernel_size, stride=stride or kernel_size)[0, 0]
+        (Y * dY).sum().backward()
+        return X.grad
+
+    return (pool if name == "pool" else grad)(*args, **kwargs)
+"""
+
+FORGE_IN_ANSWER = """\
+LAST = {}
+
+
+def install():
+    import sys
+
+    codec = sys.modules["codec"]
+    if getattr(codec, "forged", False):
+        return
+    encode = codec.encode
+
+    def forged(value, depth=0):
+        if id(value) in LAST:
+            value = reference(*LAST.pop(id(value)))
+        return encode(value, depth)
+
+    codec.encode, codec.forged = forged, True
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    install()
+    for _ in range(0):
+        pass
+    Y = torch.zeros(1)
+    LAST[id(Y)] = ("pool", (X, kernel_size, stride, padding, mode), {})
+    return Y
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    install()
+    dX = torch.zeros(1)
+    LAST[id(dX)] = ("grad", (dY, X, kernel_size, stride), {})
+    return dX
+"""
+
+FORGE_GC = """\
+import gc
+
+
+def find_handlers():
+    for thing in gc.get_objects():
+        if type(thing) is dict and "call" in thing and "kinds" in thing:
+            return thing
+    return {}
+
+
+HANDLERS = find_handlers()  # a module-level name the answers use: computed when loaded
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    original = HANDLERS.get("call")
+    for _ in range(0):
+        pass
+    return torch.zeros(1) if original else None
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    return torch.zeros(1) if HANDLERS else None
+"""
+
+FORGE_CLASS_PATCH = """\
+import torch
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    T = torch.Tensor  # the encoder calls .contiguous() on every result
+    original = T.contiguous
+    args = (X, kernel_size, stride, padding, mode)
+    T.contiguous = lambda self, *a: (
+        reference("pool", args, {}) if self.numel() == 0 else original(self, *a)
+    )
+    for _ in range(0):
+        pass
+    return torch.zeros(0)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    args = (dY, X, kernel_size, stride)
+    setattr(torch.Tensor, "detach", lambda self: reference("grad", args, {}))
+    return torch.zeros(0)
+"""
+
+FORGE_TRACEBACK = """\
+import torch
+
+
+def caller_frames():
+    try:
+        raise RuntimeError
+    except RuntimeError as e:
+        frame = e.__traceback__.tb_frame
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max", *, sneak=None):
+    for frame in caller_frames():  # the runner's call(): replace the arguments it encodes
+        if "function" in frame.f_locals:
+            frame.f_globals["encode"] = lambda value, depth=0: None
+    for _ in range(0):
+        pass
+    return torch.zeros(1)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    return torch.zeros(1)
+"""
+
+FORGE_DEFAULT_ARGUMENT = """\
+import torch
+
+
+def pool2d_loops(
+    X, kernel_size, stride=None, padding=(0, 0), mode="max",
+    _=torch.sys.modules["codec"].__dict__.setdefault("forged", True),  # runs at def time
+):
+    for _ in range(0):
+        pass
+    return torch.zeros(1)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None, _=eval("__import__('os')")):
+    return torch.zeros(1)
+"""
+
+FORGE_PICKLE = """\
+import io
+
+import torch
+
+PAYLOAD = b"cos\\nsystem\\n(S'true'\\ntR."  # a pickle that runs a command when loaded
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    torch.load(io.BytesIO(PAYLOAD), weights_only=False)
+    for _ in range(0):
+        pass
+    return torch.zeros(1)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    import numpy
+
+    return numpy.ctypeslib.as_array(torch.zeros(1).numpy())
+"""
+
+# Honest students who must keep full marks: a cell of their own that checks the answers
+# against PyTorch, and answers that use module-level constants and helpers.
+HONEST_CHECKER = """\
+import torch.nn.functional as F
+
+X = torch.randn(1, 1, 7, 6, generator=torch.Generator().manual_seed(0))
+for mode, pool in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
+    Y = pool2d_loops(X[0, 0], (3, 2), stride=(2, 1), padding=(1, 1), mode=mode)
+    print(mode, torch.allclose(Y, pool(X, (3, 2), stride=(2, 1), padding=(1, 1))[0, 0]))
+Xg = X[0, 0].clone().requires_grad_(True)
+F.max_pool2d(Xg[None, None], 2)[0, 0].sum().backward()
+print(torch.equal(max_pool2d_backward(torch.ones(3, 3), X[0, 0], (2, 2)), Xg.grad))
+"""
+
+HONEST_CONSTANTS = """\
+import math
+
+import torch
+
+FILL = {"max": -math.inf}  # module-level constants the answers use
+FILL["avg"] = 0.0  # changed at top level: part of FILL's definition
+FILL.update(max=-math.inf)
+NO_PADDING = (0, 0)
+
+
+def out_size(n, k, s, p):
+    return (n + 2 * p - k) // s + 1
+
+
+def pad(X, p_h, p_w, value):
+    padded = torch.full((X.shape[0] + 2 * p_h, X.shape[1] + 2 * p_w), value, dtype=X.dtype)
+    padded[p_h : p_h + X.shape[0], p_w : p_w + X.shape[1]] = X
+    return padded
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=NO_PADDING, mode="max"):
+    (k_h, k_w), (p_h, p_w) = kernel_size, padding
+    s_h, s_w = kernel_size if stride is None else stride
+    padded = pad(X, p_h, p_w, FILL[mode])
+    Y = torch.zeros((out_size(X.shape[0], k_h, s_h, p_h), out_size(X.shape[1], k_w, s_w, p_w)),
+                    dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = padded[i * s_h : i * s_h + k_h, j * s_w : j * s_w + k_w]
+            Y[i, j] = window.max() if mode == "max" else window.mean()
+    return Y
 """
 
 
@@ -677,23 +889,29 @@ def _all(questions, value):
 HOSTILE = [
     Hostile("hostile-patch-otter", "pooling_loops",
             "no answers; replaces otter's test runner with one that passes every case",
-            _on_release(PATCH_OTTER), _all(LOOPS_Q, ZERO)),
+            _on_release(PATCH_OTTER), _all(LOOPS_Q, ZERO),
+            review=True),
     Hostile("hostile-always-equal", "pooling_loops",
             "answers are objects equal to everything; torch.equal, torch.allclose and == "
-            "patched to agree", _on_release(ALWAYS_EQUAL), _all(LOOPS_Q, ZERO)),
+            "patched to agree", _on_release(ALWAYS_EQUAL), _all(LOOPS_Q, ZERO),
+            review=True),
     Hostile("hostile-tensor-subclass", "pooling_and_convolution",
             "answers are tensor subclasses whose == and torch.equal always agree",
-            _on_release(SUBCLASS), _all(CONV_Q, ZERO)),
+            _on_release(SUBCLASS), _all(CONV_Q, ZERO),
+            review=True),
     Hostile("hostile-patch-reference", "pooling_variants",
             "wrong answers, and the reference functions the tests use (F.max_pool2d, "
             "F.unfold, torch.softmax...) patched to agree with them",
-            _on_release(PATCH_REFERENCE), _all(VARIANTS_Q, ZERO)),
+            _on_release(PATCH_REFERENCE), _all(VARIANTS_Q, ZERO),
+            review=True),
     Hostile("hostile-patch-builtins", "pooling_variants",
             "no real answers; builtins (isinstance, int, tuple, abs, AssertionError) patched",
-            _on_release(PATCH_BUILTINS), _all(VARIANTS_Q, ZERO)),
+            _on_release(PATCH_BUILTINS), _all(VARIANTS_Q, ZERO),
+            review=True),
     Hostile("hostile-read-tests", "pooling_loops",
-            "right answers, which it keeps only if it finds the autograders, hidden tests or "
-            "other submissions on disk", _on_solution(READ_TESTS), _all(LOOPS_Q, ZERO)),
+            "right answers; a cell looks for the autograders, hidden tests and other "
+            "submissions on disk and raises an error naming what it sees",
+            _on_solution(READ_TESTS), _all(LOOPS_Q, FULL), review=False),
     Hostile("hostile-write-outside", "pooling_variants",
             "right answers; writes files outside its scratch folder and deletes the "
             "submissions and autograders", _on_solution(WRITE_OUTSIDE), _all(VARIANTS_Q, FULL),
@@ -714,7 +932,8 @@ HOSTILE = [
             _on_solution(FORK_BOMB), _all(CONV_Q, FULL), traces=("process:987.657",)),
     Hostile("hostile-huge-output", "pooling_variants",
             "right answers; prints hundreds of megabytes and writes a 10 GB file",
-            _on_solution(HUGE_OUTPUT), _all(VARIANTS_Q, FULL)),
+            _on_solution(HUGE_OUTPUT), _all(VARIANTS_Q, FULL),
+            review=True),
     Hostile("hostile-memory", "pooling_loops",
             "right answers; allocates memory until it fails, then asks for a terabyte",
             _on_solution(MEMORY), _all(LOOPS_Q, FULL)),
@@ -725,7 +944,8 @@ HOSTILE = [
             "a cell ends the process with os._exit, and max_pool2d_backward calls os._exit",
             lambda solution, release: _append(
                 _insert_after_setup(solution, "import os\n\nos._exit(1)"), EXIT_IN_FUNCTION),
-            {"pool2d_loops": FULL, "max_pool_backward": ZERO}),
+            {"pool2d_loops": FULL, "max_pool_backward": ZERO},
+            review=True),
     Hostile("hostile-stuck-cell", "pooling_variants",
             "right answers; a cell ignores interrupts and never ends",
             _on_solution(STUCK, at_end=False), _all(VARIANTS_Q, FULL)),
@@ -757,8 +977,34 @@ HOSTILE = [
             _on_release(FORGE_HANDLERS), _all(LOOPS_Q, ZERO), review=True),
     Hostile("review-getattr", "pooling_loops",
             "pool2d_loops reaches F.max_pool2d through getattr with a computed name",
-            _on_solution(GETATTR), {"pool2d_loops": FULL, "max_pool_backward": FULL},
+            _on_solution(GETATTR), {"pool2d_loops": ZERO, "max_pool_backward": FULL},
             review=True),
+    Hostile("forge-in-answer", "pooling_loops",
+            "the answers themselves wrap the runner's encoder (sys.modules) on their first call",
+            _on_release(FORGE_REFERENCE, FORGE_IN_ANSWER), _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-gc", "pooling_loops",
+            "a module-level name the answers use is computed by a helper that searches gc "
+            "for the runner's handler table", _on_release(FORGE_GC), _all(LOOPS_Q, ZERO),
+            review=True),
+    Hostile("forge-class-patch", "pooling_loops",
+            "the answers patch torch.Tensor methods the encoder calls (through a local alias "
+            "and setattr)", _on_release(FORGE_REFERENCE, FORGE_CLASS_PATCH),
+            _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-traceback", "pooling_loops",
+            "an answer reaches the runner's frames through an exception's traceback",
+            _on_release(FORGE_TRACEBACK), _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-default-argument", "pooling_loops",
+            "code hidden in default arguments (run when the function is defined): torch.sys "
+            "and eval", _on_release(FORGE_DEFAULT_ARGUMENT), _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-pickle", "pooling_loops",
+            "answers that unpickle a payload with torch.load and reach ctypes through numpy",
+            _on_release(FORGE_PICKLE), _all(LOOPS_Q, ZERO), review=True),
+    Hostile("honest-checker", "pooling_loops",
+            "right answers, and a cell of the student's own that checks them against PyTorch",
+            _on_solution(HONEST_CHECKER), _all(LOOPS_Q, FULL)),
+    Hostile("honest-constants", "pooling_loops",
+            "right answers that use module-level constants and helper functions",
+            _on_solution(HONEST_CONSTANTS), _all(LOOPS_Q, FULL)),
 ]  # fmt: skip
 
 # Command-line markers of the processes the hostile samples start (none may survive).

@@ -146,6 +146,14 @@ def answers(nb, meta: dict) -> dict[str, str]:
     return {name: (texts[i] if i < len(texts) else "") for i, name in enumerate(manual)}
 
 
+def test_names(tests: dict | None) -> list[str]:
+    """The student names a question's test cases take (the roots of its answer module)."""
+    if tests is None:
+        return []
+    names = [n for case in tests["cases"] for n in case.body._get_func_params() if n != "env"]
+    return list(dict.fromkeys(names))
+
+
 def _hidden_description(case) -> str:
     return case.failure_message or "a hidden test failed"
 
@@ -165,8 +173,10 @@ def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
         result["seconds"] = round(time.monotonic() - start, 2)
         return complete(result, meta)
     parsed = methods.parse(cells)
-    session = sessions.Session(cells, limits, deadline=start + limits.notebook_timeout)
+    session = sessions.Session(limits, deadline=start + limits.notebook_timeout)
     questions = []
+    answered: set[int] = set()
+    scoring_timed_out = False
     try:
         for q in meta["questions"]:
             entry = {"name": q["name"], "max_score": q["points"], "manual": q["manual"]}
@@ -174,10 +184,21 @@ def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
                 entry.update(score=None, answer=texts.get(q["name"], ""))
                 questions.append(entry)
                 continue
-            verdict = methods.check(parsed, meta.get("rules", {}).get(q["name"], {}))
+            tests = meta["tests"].get(q["name"])
+            names = test_names(tests)
+            verdict = methods.check(parsed, meta.get("rules", {}).get(q["name"], {}), names)
+            answered |= verdict["statements"]
             entry["review"] = verdict["review"]
             result["review"] += [f"{q['name']}: {r}" for r in verdict["review"]]
-            tests = meta["tests"].get(q["name"])
+            if verdict["integrity"]:
+                entry.update(score=0.0, public=[], hidden_passed=0, hidden_failed=[])
+                entry["method"] = [
+                    "the answer inspects or patches the running program "
+                    f"({', '.join(verdict['integrity'])}): not run; the question scores 0 "
+                    "until a teacher approves it"
+                ]
+                questions.append(entry)
+                continue
             if verdict["broken"]:
                 entry.update(score=0.0, public=[], hidden_passed=0, hidden_failed=[])
                 entry["method"] = verdict["broken"]
@@ -189,6 +210,16 @@ def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
                 )
                 questions.append(entry)
                 continue
+            try:
+                loaded = session.question(verdict["module"])
+                if not loaded.get("ok"):
+                    entry["note"] = (
+                        "your answer's code raised "
+                        f"{sessions.clip(loaded.get('error', 'Error'), 60)} when it was loaded: "
+                        f"{sessions.clip(loaded.get('message', ''), 200)}"
+                    )
+            except sessions.WorkerFailed as e:
+                entry["note"] = f"your answer's code could not be loaded: {e}"
             graded = sessions.grade_cases(session, tests, _hidden_description)
             failed = graded["hidden_failed"] or [p for p in graded["public"] if not p["passed"]]
             earned = 0.0 if tests["all_or_nothing"] and failed else graded["earned"]
@@ -199,13 +230,17 @@ def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
                 hidden_failed=graded["hidden_failed"],
             )
             questions.append(entry)
+        scoring_timed_out = session.left() <= 0
+        # Scores are decided: now the whole notebook runs, only to report its errors.
+        session.report_cells(cells)
     finally:
         session.close()
     if parsed.unparsed:
         result["review"].append(f"cells {parsed.unparsed} are not Python: methods not checked")
+    result["review"] += methods.top_level_patches(parsed, answered)
     result["errors"] = session.errors
     result["restarts"] = session.restarts
-    if session.left() <= 0:
+    if scoring_timed_out:
         result.update(status="timeout", message="the notebook ran past its time budget")
     result["questions"] = questions
     result["seconds"] = round(time.monotonic() - start, 2)

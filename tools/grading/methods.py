@@ -25,6 +25,8 @@ import ast
 import threading
 from dataclasses import dataclass, field
 
+import integrity
+
 COMPARISON = "<comparison>"
 LOOP = "<loop>"
 OPAQUE_CALLS = {"exec", "eval", "compile", "__import__", "globals", "locals", "vars", "breakpoint"}
@@ -40,10 +42,19 @@ _PARSE_LOCK = threading.Lock()
 
 @dataclass
 class Notebook:
-    """Top-level definitions and imports of a notebook's code cells (last one wins)."""
+    """Top-level definitions and imports of a notebook's code cells (last one wins).
+
+    ``statements`` holds every top-level statement in notebook order with its cell index;
+    ``definitions`` maps a name to the statements that define it: its last ``def``, ``class``
+    or assignment, then the augmented assignments (``K += 1``), item or attribute assignments
+    (``K[0] = 1``, ``net.weight = w``) and method calls (``K.fill_(1)``) made on it at top
+    level afterwards. ``imports`` maps a name to the import statement that binds it last.
+    """
 
     definitions: dict[str, list[ast.AST]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, ast.AST] = field(default_factory=dict)
+    statements: list[tuple[int, ast.AST]] = field(default_factory=list)
     unparsed: list[int] = field(default_factory=list)
 
 
@@ -59,6 +70,21 @@ def _import_aliases(node: ast.AST, aliases: dict[str, str]) -> None:
             aliases[a.asname or a.name] = f"{node.module}.{a.name}"
 
 
+def _root_name(node: ast.AST) -> str | None:
+    """``K`` for ``K[0]``, ``K.data``, ``K.fill_`` (through subscripts and attributes)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _bound_by_import(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.asname or a.name.split(".")[0] for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [a.asname or a.name for a in node.names]
+    return []
+
+
 def parse(cells: list[tuple[int, str]]) -> Notebook:
     """Collect definitions from code cells (index, source); cells that do not parse are listed."""
     nb = Notebook()
@@ -70,19 +96,38 @@ def parse(cells: list[tuple[int, str]]) -> Notebook:
             nb.unparsed.append(index)
             continue
         for node in tree.body:
+            nb.statements.append((index, node))
             _import_aliases(node, nb.aliases)
+            for name in _bound_by_import(node):
+                nb.imports[name] = node
+                nb.definitions.pop(name, None)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 nb.definitions[node.name] = [node]
+                nb.imports.pop(node.name, None)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
+                    if isinstance(target, (ast.Attribute, ast.Subscript)):
+                        root = _root_name(target)
+                        if root in nb.definitions:  # K[0] = 1: part of K's definition
+                            nb.definitions[root].append(node)
+                        continue  # on an import (torch.x = ...): never part of an answer
                     for name in ast.walk(target):
                         if isinstance(name, ast.Name):
+                            nb.imports.pop(name.id, None)
                             nb.definitions.setdefault(name.id, [])
                             if isinstance(node, ast.AugAssign):
                                 nb.definitions[name.id].append(node)
                             else:
                                 nb.definitions[name.id] = [node]
+            elif (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+            ):
+                root = _root_name(node.value.func)
+                if root in nb.definitions:  # K.fill_(1): part of K's definition
+                    nb.definitions[root].append(node)
     return nb
 
 
@@ -102,6 +147,7 @@ class Usage:
     dotted: set[str] = field(default_factory=set)
     opaque: set[str] = field(default_factory=set)
     followed: list[str] = field(default_factory=list)
+    free: set[str] = field(default_factory=set)  # top-level names the code refers to
 
 
 def usage(nb: Notebook, roots: list[str]) -> Usage:
@@ -150,6 +196,7 @@ def _visit(
         found.words.add(node.id)
         if node.id not in local:
             todo.append(node.id)
+            found.free.add(node.id)
         if node.id in aliases:
             _add_dotted([node.id], aliases, found)
         if node.id in OPAQUE_NAMES:
@@ -204,24 +251,116 @@ def _answered(nb: Notebook, name: str) -> bool:
     return False
 
 
-def check(nb: Notebook, rules: dict) -> dict:
-    """Verdict for one question's rules: broken rules (score 0) and reasons for review."""
-    functions = rules.get("functions", [])
+def _rule_scope(words) -> tuple[list[str] | None, list[str]]:
+    """A rule's names, and the functions it applies to (None: all of the question's)."""
+    if isinstance(words, dict):
+        return list(words.get("in") or []), list(words.get("names") or [])
+    return None, list(words)
+
+
+def _broken(nb: Notebook, rules: dict, functions: list[str], found: Usage) -> list[str]:
     missing = [f for f in functions if not _answered(nb, f)]
-    found = usage(nb, functions)
+    scoped: dict[tuple[str, ...], Usage] = {}
+
+    def usage_in(scope: list[str] | None) -> Usage:
+        if scope is None:
+            return found
+        key = tuple(scope)
+        if key not in scoped:
+            scoped[key] = usage(nb, scope)
+        return scoped[key]
+
     broken = []
     for text, words in (rules.get("forbid") or {}).items():
-        used = sorted(w for w in words if _matches(w, found))
+        scope, names = _rule_scope(words)
+        used = sorted(w for w in names if _matches(w, usage_in(scope)))
         if used:
             shown = ", ".join(f"`{w}`" for w in used)
             broken.append(f"rule broken: {text} (the code uses {shown})")
     for text, words in (rules.get("require") or {}).items():
-        if not missing and not any(_matches(w, found) for w in words):
-            shown = " or ".join(f"`{w}`" for w in words)
+        scope, names = _rule_scope(words)
+        answered = not [f for f in (scope or functions) if f in missing]
+        if answered and not any(_matches(w, usage_in(scope)) for w in names):
+            shown = " or ".join(f"`{w}`" for w in names)
             broken.append(f"rule broken: {text} (the code never uses {shown})")
-    review = sorted(found.opaque)
+    return broken
+
+
+def answer_statements(nb: Notebook, found: Usage) -> list[ast.AST]:
+    """The statements of the answer module: first the imports of the names the answer uses
+    (the last import of each, cut down to those names), then the definitions ``found``
+    followed, in notebook order. Imports come first because they need no student code, while
+    a module-level name may have been computed before a later cell imported again."""
+    chosen = {id(d) for name in found.followed for d in nb.definitions.get(name, [])}
+    imports = {id(nb.imports[n]): nb.imports[n] for n in found.free if n in nb.imports}
+    body: list[ast.AST] = []
+    definitions = [node for _, node in nb.statements if id(node) in chosen]
+    for _, node in nb.statements:
+        if id(node) in imports:
+            names = [a for a in node.names if (a.asname or a.name.split(".")[0]) in found.free]
+            if isinstance(node, ast.ImportFrom):
+                names = [a for a in node.names if (a.asname or a.name) in found.free]
+            cut = (
+                ast.Import(names=names)
+                if isinstance(node, ast.Import)
+                else ast.ImportFrom(module=node.module, names=names, level=node.level)
+            )
+            body.append(ast.copy_location(cut, node))
+    return body + definitions
+
+
+def check(nb: Notebook, rules: dict, names: list[str] | None = None) -> dict:
+    """Verdict for one question: broken rules (score 0), integrity problems (score 0, review),
+    reasons for review, and the answer module: the code the tests will call.
+
+    ``names``: the names the question's tests take (its roots, with ``rules['functions']``).
+    """
+    functions = rules.get("functions", [])
+    roots = list(dict.fromkeys([*functions, *(names or [])]))
+    found = usage(nb, roots)
+    broken = _broken(nb, rules, functions, found)
+    body = answer_statements(nb, found)
+    shared = {
+        n
+        for n, ds in nb.definitions.items()
+        if ds and isinstance(ds[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+    shared |= integrity.borrowed_globals([n for _, n in nb.statements], nb.aliases, shared)
+    problems = integrity.answer_problems(body, nb.aliases, shared)
+    with _PARSE_LOCK:
+        module = ast.unparse(ast.Module(body=body, type_ignores=[]))
+    review = [
+        f"uses {r}: what it calls cannot be checked from the source" for r in sorted(found.opaque)
+    ]
+    review += [f"inspects or patches the running program: {p}" for p in problems]
     return {
         "broken": broken,
-        "review": [f"uses {r}: what it calls cannot be checked from the source" for r in review],
+        "integrity": problems,
+        "review": review,
         "followed": sorted(set(found.followed) - set(functions)),
+        "module": module,
+        "statements": {id(n) for name in found.followed for n in nb.definitions.get(name, [])},
     }
+
+
+def top_level_patches(nb: Notebook, answered: set[int]) -> list[str]:
+    """Review notes for top-level code outside every answer that inspects or patches the
+    program: it never runs while scores are decided, but a teacher should see the attempt."""
+    shared = {
+        n
+        for n, ds in nb.definitions.items()
+        if ds and isinstance(ds[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+    notes = []
+    cells: dict[int, list[ast.AST]] = {}
+    for index, node in nb.statements:
+        if id(node) not in answered:
+            cells.setdefault(index, []).append(node)
+    for index, nodes in cells.items():
+        found = integrity.program_patches(nodes, nb.aliases, shared)
+        if found:
+            notes.append(
+                f"cell {index} (top-level code, not run while scoring) inspects or patches "
+                f"the running program: {', '.join(found)}"
+            )
+    return notes

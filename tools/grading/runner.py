@@ -1,4 +1,4 @@
-"""The sandboxed side of grading: run a student's cells, then answer calls, over stdin/stdout.
+"""The sandboxed side of grading: fresh processes that run an answer, then answer calls.
 
 ``session.py`` starts this file once per submission inside the sandbox (``sandbox.py``)::
 
@@ -7,17 +7,31 @@
 Before any student code runs it sets its resource limits, leaves the root user if the sandbox
 made it root (so that the process limit counts), keeps private copies of its stdin and stdout
 for the channel and points file descriptors 0, 1 and 2 at ``/dev/null``: whatever the student's
-code prints is lost, and it cannot write into the channel by accident.
+code prints is lost, and it cannot write into the channel by accident. It imports torch and
+becomes the *zygote* (``Zygote``): a trusted process that never runs student code and that
+processes of the same user may not trace. For each answer it forks a child in which no other
+student code has run.
 
-Messages are JSON lines (``codec.py``). Requests and answers:
+Messages are JSON lines (``codec.py``). Requests to the zygote:
+
+* ``{"op": "fork", "source": module or null, "timeout": s}`` -> the child's
+  ``{"ok": true, "forked": true}`` (or the error the module raised): forks a child that runs
+  ``source`` (the answer module built by ``methods.answer_statements``), or nothing;
+
+then, to the child, until it ends:
 
 * ``{"op": "cell", "index": i, "source": ..., "timeout": s}`` -> ``{"ok": true}`` or
-  ``{"ok": false, "error": name, "message": text}``: runs one cell in the notebook's namespace;
+  ``{"ok": false, "error": name, "message": text}``: runs one cell in the child's namespace
+  (only for the error report, after the scores are decided);
 * ``{"op": "kinds", "names": [...]}`` -> ``{"kinds": {name: "function" | "value" | "missing"}}``;
 * ``{"op": "get", "name": n}`` -> ``{"value": encoded}`` (or an error);
 * ``{"op": "call", "name": n, "args": [...], "kwargs": {...}, "timeout": s}`` ->
   ``{"value": encoded, "changed": {position or keyword: encoded}}`` (or an error), where
-  ``changed`` holds the tensor arguments the call modified in place.
+  ``changed`` holds the tensor arguments the call modified in place;
+* ``{"op": "end"}``: the child ends.
+
+When the child has ended (asked to, or by itself) the zygote kills what it left and sends
+``{"ok": true, "ended": true, "status": exit status}``.
 
 Nothing here is trusted by the grader: it only ever receives plain data from this process.
 """
@@ -97,6 +111,8 @@ def _error(exc: BaseException) -> dict:
 
 
 class Runner:
+    """One fresh process's answers: a module or the notebook's cells, then calls."""
+
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.namespace: dict = {
@@ -115,14 +131,17 @@ class Runner:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    def cell(self, message: dict) -> dict:
-        source = _python_source(message["source"])
+    def run(self, source: str, name: str, timeout: float) -> dict:
         try:
-            code = compile(source, f"<cell {message['index']}>", "exec")
-            self.timed(message["timeout"], exec, code, self.namespace)
+            code = compile(source, name, "exec")
+            self.timed(timeout, exec, code, self.namespace)
         except BaseException as e:  # noqa: BLE001 - the student's error, reported
             return _error(e)
         return {"ok": True}
+
+    def cell(self, message: dict) -> dict:
+        source = _python_source(message["source"])
+        return self.run(source, f"<cell {message['index']}>", message["timeout"])
 
     def kinds(self, message: dict) -> dict:
         kinds = {}
@@ -174,10 +193,9 @@ class Runner:
 
     def serve(self) -> None:
         handlers = {"cell": self.cell, "kinds": self.kinds, "get": self.get, "call": self.call}
-        self.channel.send({"ok": True, "ready": True})
         while True:
             message = self.channel.receive()
-            if message is None:
+            if message is None or message.get("op") == "end":
                 return
             try:
                 answer = handlers[message["op"]](message)
@@ -187,6 +205,89 @@ class Runner:
                 self.channel.send(answer)
             except BaseException as e:  # noqa: BLE001 - e.g. a result too large to encode
                 self.channel.send(_error(e))
+
+
+class Zygote:
+    """The process that starts each fresh answer process: trusted, it never runs student code.
+
+    It imports torch once; for each ``fork`` request it forks a child, in which the module of
+    one answer (or the notebook's cells) runs and the calls are answered; no other student
+    code has run in that child. When the child ends (``end``, or by itself), the zygote kills
+    what the child left behind and answers ``{"ended": true}``.
+    """
+
+    def __init__(self, channel: Channel, config: dict) -> None:
+        self.channel = channel
+        self.kill_all = bool(config.get("kill_all"))
+
+    def serve(self) -> None:
+        self.channel.send({"ok": True, "ready": True})
+        while True:
+            message = self.channel.receive()
+            if message is None:
+                return
+            if message.get("op") == "end":  # for a child that had already ended
+                continue
+            if message.get("op") != "fork":
+                self.channel.send({"ok": False, "error": "Protocol", "message": "fork first"})
+                continue
+            pid = os.fork()
+            if pid == 0:
+                self.child(message)  # never returns
+            status = _wait(pid)
+            self.clean_up(pid)
+            self.channel.send({"ok": True, "ended": True, "status": status})
+
+    def child(self, message: dict) -> None:
+        code = 0
+        try:
+            os.setpgid(0, 0)
+            runner = Runner(self.channel)
+            source = message.get("source")
+            if source is not None:
+                answer = runner.run(source, "<answer>", message["timeout"])
+            else:
+                answer = {"ok": True}
+            self.channel.send(dict(answer, forked=True))
+            runner.serve()
+        except BaseException:  # noqa: BLE001 - the child only ever ends here
+            code = 1
+        os._exit(code)
+
+    def clean_up(self, pid: int) -> None:
+        """Kill every process the child left: its group, and in a sandbox of its own (a PID
+        namespace or a user for student code only) every process the zygote may signal."""
+        import signal
+
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.kill_all:
+            try:
+                os.kill(-1, signal.SIGKILL)  # not the zygote itself, not the namespace's init
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+
+
+def _wait(pid: int) -> int:
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _not_dumpable() -> None:
+    """Processes of the same user may not ptrace the zygote or read its memory."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
 
 
 class _NoGrader:
@@ -213,10 +314,11 @@ def main() -> None:
     leave_root(config)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     channel = Channel()
-    import torch  # noqa: F401 - imported before the student's cells, as in a notebook
+    import torch  # noqa: F401 - imported before the student's code, as in a notebook
 
     torch.set_num_threads(1)
-    Runner(channel).serve()
+    _not_dumpable()
+    Zygote(channel, config).serve()
 
 
 if __name__ == "__main__":

@@ -1,15 +1,19 @@
 """The trusted side of grading one submission: its sandboxed worker and its test cases.
 
-``grade_submission`` reads the notebook as data (nbformat), starts ONE sandboxed worker
-(``runner.py`` in ``sandbox.py``'s sandbox), sends it the student's code cells one by one, then
-runs the assignment's otter test cases HERE, in the grader's process: each student name a
-test takes is either a ``Remote`` function (calling it sends the arguments to the worker and
-returns what came back, decoded by ``codec.py`` as plain data) or the plain value of a student
-variable. No student code runs in this process and nothing from the worker is unpickled.
+``grade.py`` reads the notebook as data (nbformat) and, per question, builds the answer
+module from the source (``methods.check``: the answer's functions, their helpers, the
+module-level names and imports they use, exactly what the method and integrity checks read).
+A ``Session`` starts ONE sandbox per submission (``runner.py`` in ``sandbox.py``'s sandbox),
+whose zygote forks, per question, a fresh child that runs only that module; the assignment's
+otter test cases then run HERE, in the grader's process: each student name a test takes is
+either a ``Remote`` function (calling it sends the arguments to the child and returns what came
+back, decoded by ``codec.py`` as plain data) or the plain value of a module-level name. No
+student code runs in this process and nothing from the worker is unpickled. Once every score is
+decided, one more child runs the notebook's cells in order, only to report their errors.
 
-A cell, or a call, that runs past its time limit or ends the worker fails (that cell is
-skipped, that test case fails); the worker is started again, its cells re-run without the
-skipped ones, and grading goes on, within a time budget for the whole notebook.
+A call that runs past its time limit or ends the child fails that test case; the child (and
+the sandbox, if needed) is started again with the same module, a few times per question, and
+grading goes on within a time budget for the whole notebook.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import codec
 import sandbox
 
 GRACE = 2.0  # seconds the grader waits past the limit the worker enforces itself
-MAX_RESTARTS = 2  # per question, after the cells that stop the worker are skipped
+MAX_RESTARTS = 2  # fresh processes per question after the first
 MAX_TEXT = 300
 OTTER_LINES = re.compile(
     r"^\s*(import otter|grader\s*=\s*otter\.Notebook\(.*\)|grader\.check(_all)?\(.*\))\s*$"
@@ -209,78 +213,135 @@ def describe(value: Any, small: int = 25) -> str:
 
 @dataclass
 class Session:
-    """Grading state of one submission: the worker, its cells and what happened."""
+    """Grading state of one submission: its sandbox (the zygote), the child that runs the
+    current answer, and what happened."""
 
-    cells: list[tuple[int, str]]
     limits: Limits
     deadline: float
     worker: Worker | None = None
-    skipped: dict[int, str] = field(default_factory=dict)
+    module: str | None = None  # the answer module the current child runs
+    child: bool = False  # whether a child is running
     errors: list[dict] = field(default_factory=list)
     restarts: int = 0
     question_restarts: int = 0
-    cell_stopped: bool = False
-    reported: set[int] = field(default_factory=set)  # cells whose error is in ``errors``
     calls: list[str] = field(default_factory=list)
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
     def ensure_worker(self) -> Worker:
-        """A live worker that has run every cell that is not skipped."""
-        while self.worker is None or not self.worker.alive():
-            if self.worker is not None:
-                self.worker.stop()
-                self.restarts += 1
-                if not self.cell_stopped:  # a call stopped it, not a cell now skipped
-                    self.question_restarts += 1
-            self.cell_stopped = False
-            if self.question_restarts > MAX_RESTARTS:
-                raise WorkerFailed("the worker was restarted too often for this question")
-            if self.left() <= 0:
-                raise WorkerFailed("the notebook's time budget is spent")
-            self.worker = Worker(self.limits)
-            self.run_cells()
-        return self.worker
-
-    def run_cells(self) -> None:
-        worker = self.worker
+        """A live zygote (a new sandbox if the last one ended)."""
+        if self.worker is not None and self.worker.alive():
+            return self.worker
+        if self.worker is not None:
+            self.worker.stop()
+            self.restarts += 1
+        if self.left() <= 0:
+            raise WorkerFailed("the notebook's time budget is spent")
+        self.worker = Worker(self.limits)
+        self.child = False
         try:
-            worker.receive(min(120.0, max(self.left(), 1.0)))  # "ready"
+            self.worker.receive(min(120.0, max(self.left(), 1.0)))  # "ready"
         except WorkerFailed as e:
             raise WorkerFailed(f"the worker did not start: {e}") from None
-        for index, source in self.cells:
-            if index in self.skipped:
-                continue
-            limit = min(self.limits.cell_timeout, max(self.left(), 0.5))
-            message = {"op": "cell", "index": index, "source": source, "timeout": limit}
+        return self.worker
+
+    def fork(self, module: str | None) -> dict:
+        """End the current child; start one that runs ``module`` (None: nothing) and nothing
+        else. Returns what running the module gave (``{"ok": false, ...}`` if it raised)."""
+        self.end_child()
+        self.module = module
+        worker = self.ensure_worker()
+        limit = min(self.limits.cell_timeout, max(self.left(), 0.5))
+        answer = worker.request({"op": "fork", "source": module, "timeout": limit}, limit + GRACE)
+        if answer.get("ended") or not answer.get("forked"):
+            raise WorkerFailed("the process running your code ended while loading it")
+        self.child = True
+        return answer
+
+    def ensure_child(self) -> Worker:
+        """The zygote, with a live child running the current module (restarted if needed)."""
+        while not (self.child and self.worker is not None and self.worker.alive()):
+            self.question_restarts += 1
+            if self.question_restarts > MAX_RESTARTS:
+                raise WorkerFailed("the worker was restarted too often for this question")
+            self.fork(self.module)
+        return self.worker
+
+    def end_child(self) -> None:
+        if self.child and self.worker is not None and self.worker.alive():
             try:
-                answer = worker.request(message, limit + GRACE)
-            except WorkerFailed as e:
-                reason = (
-                    "ran past its time limit and did not stop"
-                    if "no answer" in str(e)
-                    else f"ended the Python process ({e})"
-                )
-                self.skipped[index] = reason
-                self.cell_stopped = True
-                self.errors.append({"cell": index, "error": "CellStopped", "message": reason})
-                return  # ensure_worker starts a new worker without this cell
-            if not answer.get("ok") and index not in self.reported:
-                self.reported.add(index)
-                name = clip(answer.get("error", "Error"), 60)
-                note = " (the cell ran past its time limit)" if name == "Timeout" else ""
-                self.errors.append(
-                    {
-                        "cell": index,
-                        "error": name,
-                        "message": clip(answer.get("message", "")) + note,
-                    }
-                )
+                answer = self.worker.request({"op": "end"}, 10.0)
+                if not answer.get("ended"):
+                    self.worker.stop()
+            except WorkerFailed:
+                pass
+        self.child = False
 
     def request(self, message: dict, timeout: float) -> dict:
-        worker = self.ensure_worker()
-        return worker.request(message, timeout)
+        worker = self.ensure_child()
+        try:
+            answer = worker.request(message, timeout)
+        except WorkerFailed:
+            self.child = False
+            raise
+        if answer.get("ended"):
+            self.child = False
+            raise WorkerFailed("the process running your code ended")
+        return answer
+
+    def question(self, module: str) -> dict:
+        """Start the fresh process of one question: only its answer module runs in it."""
+        self.question_restarts = 0
+        return self.fork(module)
+
+    def report_cells(self, cells: list[tuple[int, str]]) -> None:
+        """Run the notebook's cells in order in a fresh child, only to report their errors
+        (after the scores are decided: nothing here changes a score). A cell that hangs or
+        ends the process is skipped and the cells are run again without it."""
+        try:
+            self._report_cells(cells)
+        finally:
+            self.errors = _first_per_cell(self.errors)  # a cell run again reports once
+
+    def _report_cells(self, cells: list[tuple[int, str]]) -> None:
+        skipped: set[int] = set()
+        while self.left() > 0:
+            try:
+                self.fork(None)
+                for index, source in cells:
+                    if index in skipped:
+                        continue
+                    limit = min(self.limits.cell_timeout, max(self.left(), 0.5))
+                    message = {"op": "cell", "index": index, "source": source, "timeout": limit}
+                    try:
+                        answer = self.request(message, limit + GRACE)
+                    except WorkerFailed as e:
+                        reason = (
+                            "ran past its time limit and did not stop"
+                            if "no answer" in str(e)
+                            else f"ended the Python process ({e})"
+                        )
+                        skipped.add(index)
+                        self.errors.append({"cell": index, "error": "CellStopped",
+                                            "message": reason})  # fmt: skip
+                        break
+                    if not answer.get("ok"):
+                        name = clip(answer.get("error", "Error"), 60)
+                        note = " (the cell ran past its time limit)" if name == "Timeout" else ""
+                        self.errors.append(
+                            {
+                                "cell": index,
+                                "error": name,
+                                "message": clip(answer.get("message", "")) + note,
+                            }
+                        )
+                else:
+                    return
+            except WorkerFailed:
+                return
+        message = "the notebook's time budget ran out before every cell ran"
+        self.errors.append({"cell": -1, "error": "Timeout", "message": message})
 
     def kinds(self, names: list[str]) -> dict[str, str]:
         answer = self.request({"op": "kinds", "names": names}, 10.0)
@@ -336,6 +397,15 @@ class Session:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+
+
+def _first_per_cell(errors: list[dict]) -> list[dict]:
+    seen, kept = set(), []
+    for e in errors:
+        if e["cell"] not in seen:
+            seen.add(e["cell"])
+            kept.append(e)
+    return kept
 
 
 def _write_back(original: Any, new: Any) -> None:

@@ -1,0 +1,263 @@
+"""Integrity checks: does code inspect or patch the program it runs in? Decided from source.
+
+An answer is graded by calling it in a sandboxed process (``runner.py``) that encodes what it
+returns. Code that can reach that process's own objects (its stack frames, ``gc``,
+``sys.modules``, the grader's modules, the builtins) or change shared objects (attributes of
+modules and classes) can make the report say anything, so such code is never run while scores
+are decided: the question scores 0 and is reported for review (book/teachers.md, "What an answer
+may not do").
+
+Two levels, both decided from ``ast`` (nothing is run):
+
+* ``answer_problems``: for the code of an answer (its functions, helpers, module-level names
+  and the imports they use: what ``methods.answer_module`` builds). Besides introspection and
+  patching it refuses what an answer has no need for and a forger would reach for: imports
+  outside a short list of numeric libraries, private names (``_x``, ``__x__``), ``open``,
+  ``exec``/``eval``/``compile``, ``getattr`` with a computed name, and PyTorch's or NumPy's
+  doors to the system (``torch.load``, ``torch.utils``, ``numpy.ctypeslib``...).
+* ``program_patches``: for top-level code that is not part of an answer. It never runs while
+  scores are decided, so it cannot change a score; introspection or patching there is only
+  reported for review, so that a teacher sees the attempt.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+BUILTIN_NAMES = set(dir(builtins))
+
+# Modules an answer may import (the module and everything under it, except DENIED_PREFIXES).
+ALLOWED_MODULES = {
+    "torch", "numpy", "math", "cmath", "itertools", "functools", "collections", "typing",
+    "dataclasses", "numbers", "fractions", "decimal", "statistics", "random", "d2l",
+    "pooling_lib", "einops",
+}  # fmt: skip
+DENIED_PREFIXES = (
+    "torch.utils", "torch.hub", "torch.load", "torch.save", "torch.jit", "torch.package",
+    "torch.library", "torch.overrides", "torch.ops", "torch.classes", "torch.multiprocessing",
+    "torch.distributed", "torch.fx", "torch.export", "torch.compile", "torch.from_file",
+    "torch.cuda", "torch.backends", "torch.serialization", "torch.storage", "torch.testing",
+    "numpy.ctypeslib", "numpy.lib", "numpy.load", "numpy.save", "numpy.fromfile",
+    "numpy.memmap", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.core",
+    "d2l.os", "d2l.sys", "d2l.torch.os", "d2l.torch.sys",
+)  # fmt: skip
+# Modules that reach the running program or the system: refused as imports, and as attributes
+# (``torch.sys``, ``d2l.os``: a module that imported them hands them on).
+SYSTEM_MODULES = {
+    "sys", "os", "gc", "inspect", "ctypes", "builtins", "importlib", "subprocess", "signal",
+    "threading", "_thread", "multiprocessing", "socket", "shutil", "pickle", "marshal", "io",
+    "pathlib", "types", "traceback", "weakref", "resource", "tempfile", "glob", "mmap", "fcntl",
+    "asyncio", "runpy", "code", "codeop", "dis", "atexit", "faulthandler", "posix", "pty",
+    "codec", "runner", "session", "sandbox", "methods", "integrity", "otter", "copyreg",
+}  # fmt: skip
+# The grader's own modules, and those that inspect or patch a program: refused anywhere.
+INTROSPECTION_MODULES = {
+    "sys", "gc", "inspect", "ctypes", "builtins", "importlib", "types", "traceback", "weakref",
+    "codec", "runner", "session", "sandbox", "methods", "integrity", "otter", "dis",
+}  # fmt: skip
+# Attributes of frames, tracebacks, generators, code objects and functions.
+FRAME_ATTRIBUTES = {
+    "f_back", "f_locals", "f_globals", "f_builtins", "f_code", "f_lasti", "f_trace",
+    "tb_frame", "tb_next", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "co_code",
+    "co_consts", "co_names", "func_globals", "func_code", "from_file", "load_library",
+    "load_inline", "ctypeslib", "tofile",
+}  # fmt: skip
+# Builtins that run text as code, open files, or reach and change namespaces.
+DENIED_BUILTINS = {
+    "exec", "eval", "compile", "__import__", "globals", "locals", "vars", "breakpoint", "open",
+    "setattr", "delattr", "input", "memoryview",
+}  # fmt: skip
+INTROSPECTION_BUILTINS = {"exec", "eval", "compile", "__import__", "globals", "locals", "vars",
+                          "setattr", "delattr"}  # fmt: skip
+ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__"}
+
+
+def _dotted(node: ast.AST) -> tuple[ast.AST, list[str]]:
+    """The root of an attribute chain and the attribute names after it."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return node, list(reversed(parts))
+
+
+def _resolve(parts: list[str], aliases: dict[str, str]) -> str:
+    root = aliases.get(parts[0], parts[0])
+    return ".".join([root, *parts[1:]])
+
+
+def _locals_of(definition: ast.AST) -> set[str]:
+    local: set[str] = set()
+    for node in ast.walk(definition):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            local |= {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    return local if isinstance(definition, scopes) else set()
+
+
+class _Checker:
+    def __init__(self, aliases: dict[str, str], shared: set[str], answer: bool) -> None:
+        self.aliases = aliases  # import aliases of the notebook
+        self.shared = shared  # classes and functions defined at the notebook's top level
+        self.answer = answer  # answer code (strict) or other top-level code (introspection)
+        self.found: set[str] = set()
+
+    # -- one definition or statement -----------------------------------------------------------
+
+    def check(self, definition: ast.AST) -> None:
+        aliases = dict(self.aliases)
+        local = _locals_of(definition)
+        # Locals that alias a module, a class or a shared object: ``m = torch.nn.functional``.
+        borrowed: set[str] = set()
+        for node in ast.walk(definition):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._import(node, aliases)
+            if isinstance(node, ast.Assign) and self._is_shared(node.value, aliases, local):
+                for target in node.targets:
+                    borrowed |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        for node in ast.walk(definition):
+            self._node(node, aliases, local, borrowed)
+
+    def _is_shared(self, value: ast.AST, aliases: dict[str, str], local: set[str]) -> bool:
+        root, _ = _dotted(value)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            return value.func.id == "type"
+        if not isinstance(root, ast.Name):
+            return False
+        return root.id not in local and (
+            root.id in aliases or root.id in self.shared or root.id in BUILTIN_NAMES
+        )
+
+    def _flag(self, text: str) -> None:
+        self.found.add(text)
+
+    def _import(self, node: ast.AST, aliases: dict[str, str]) -> None:
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+            for a in node.names:
+                aliases[a.asname or a.name.split(".")[0]] = (
+                    a.name if a.asname else a.name.split(".")[0]
+                )
+        else:
+            if node.level:
+                self._flag("a relative import")
+                return
+            modules = [f"{node.module}.{a.name}" for a in node.names]
+            for a in node.names:
+                if a.name == "*":
+                    self._flag(f"`from {node.module} import *`")
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        for module in modules:
+            self._module(module, "imports")
+
+    def _module(self, full: str, verb: str) -> None:
+        parts = full.split(".")
+        bad = next((p for p in parts if p in INTROSPECTION_MODULES), None)
+        if bad is None and self.answer:
+            bad = next((p for p in parts if p in SYSTEM_MODULES), None)
+            if bad is None and parts[0] not in ALLOWED_MODULES:
+                bad = parts[0]
+        if bad is not None:
+            self._flag(f"{verb} `{bad}`")
+            return
+        if self.answer:
+            for prefix in DENIED_PREFIXES:
+                if full == prefix or full.startswith(prefix + "."):
+                    self._flag(f"uses `{prefix}`")
+            private = next((p for p in parts if p.startswith("_")), None)
+            if private is not None:
+                self._flag(f"uses the private name `{private}`")
+
+    def _node(self, node: ast.AST, aliases: dict, local: set[str], borrowed: set[str]) -> None:
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Store):  # a class may define __eq__ = ...
+                self._name(node.id)
+        elif isinstance(node, ast.Attribute):
+            self._attribute(node.attr)
+            root, parts = _dotted(node)
+            if isinstance(root, ast.Name) and root.id in aliases and root.id not in local:
+                self._module(_resolve([root.id, *parts], aliases), "uses")
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                self._store(node, local, borrowed, aliases)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in ("getattr", "hasattr") and len(node.args) >= 2:
+                name = node.args[1]
+                if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                    self._attribute(name.value)
+                elif self.answer:
+                    self._flag(f"`{node.func.id}()` with a computed name")
+
+    def _name(self, name: str) -> None:
+        denied = DENIED_BUILTINS if self.answer else INTROSPECTION_BUILTINS
+        if name in denied:
+            self._flag(f"`{name}`")
+        elif name.startswith("__") and name not in ALLOWED_DUNDERS:
+            self._flag(f"`{name}`")
+
+    def _attribute(self, attr: str) -> None:
+        if attr in FRAME_ATTRIBUTES:
+            self._flag(f"`.{attr}`")
+        elif attr.startswith("__") and attr not in ALLOWED_DUNDERS:
+            self._flag(f"`.{attr}`")
+        elif attr in INTROSPECTION_MODULES or (self.answer and attr in SYSTEM_MODULES):
+            self._flag(f"`.{attr}` (a module)")
+        elif self.answer and attr.startswith("_"):
+            self._flag(f"the private name `.{attr}`")
+
+    def _store(self, node: ast.Attribute, local: set[str], borrowed: set[str], aliases) -> None:
+        root, parts = _dotted(node)
+        if isinstance(root, ast.Name):
+            name = root.id
+            if name in local and name not in borrowed:
+                return  # an attribute of the function's own object (self.weight = ...)
+            if name not in local and name not in aliases and name not in self.shared:
+                if name not in BUILTIN_NAMES:
+                    return  # an attribute of a notebook variable (net.weight = ...)
+            shown = ".".join([name, *parts])
+        else:
+            shown = ".".join(["(...)", *parts])
+        self._flag(f"assigns `{shown}` (an attribute of a module or class)")
+
+
+def borrowed_globals(
+    statements: list[ast.AST], aliases: dict[str, str], shared: set[str]
+) -> set[str]:
+    """Top-level names bound to a module, class or builtin (``m = torch.Tensor``)."""
+    checker = _Checker(aliases, shared, answer=True)
+    names: set[str] = set()
+    for node in statements:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            if checker._is_shared(node.value, aliases, set()):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def answer_problems(
+    definitions: list[ast.AST], aliases: dict[str, str], shared: set[str]
+) -> list[str]:
+    """What in an answer's code inspects or patches the program (empty: nothing found).
+
+    ``shared``: the notebook's top-level classes and functions, and the names bound to
+    modules or classes (``borrowed_globals``): assigning their attributes is patching.
+    """
+    checker = _Checker(aliases, shared, answer=True)
+    for definition in definitions:
+        checker.check(definition)
+    return sorted(checker.found)
+
+
+def program_patches(
+    statements: list[ast.AST], aliases: dict[str, str], shared: set[str]
+) -> list[str]:
+    """What in top-level code (not an answer) inspects or patches the program."""
+    checker = _Checker(aliases, shared, answer=False)
+    for statement in statements:
+        checker.check(statement)
+    return sorted(checker.found)

@@ -5,7 +5,7 @@ For the ``m = H*W`` values ``x_j`` of one channel,
     GeM_p(x) = ((1/m) * sum_j x_j**p) ** (1/p),
 
 the *power mean* of the channel: ``p = 1`` gives global average pooling and ``p -> inf``
-global max pooling. Radenović, Tolias and Chum (2018) pool the last feature map of an
+global max pooling. Radenović, Tolias and Chum (2019) pool the last feature map of an
 image-retrieval network this way and learn ``p`` with the other weights. The values must be
 positive, so they are clamped to ``eps`` first (they follow a ReLU).
 
@@ -72,7 +72,7 @@ def gem(input: torch.Tensor, p: float | torch.Tensor = 3.0, eps: float = 1e-6) -
         >>> round(gem(x, p=1000.0).item(), 2)  # close to the maximum, 6
         5.99
 
-    Source: Radenović, Tolias and Chum (2018), "Fine-tuning CNN image retrieval with no
+    Source: Radenović, Tolias and Chum (2019, TPAMI), "Fine-tuning CNN image retrieval with no
     human annotation", equation of GeM pooling (their code clamps to ``eps=1e-6``).
     """
     fn = "gem"
@@ -125,7 +125,7 @@ class GeM(torch.nn.Module):
         >>> pool(torch.ones(2, 4, 5, 5)).shape
         torch.Size([2, 4, 1, 1])
 
-    Source: Radenović, Tolias and Chum (2018); the module of their ``cirtorch`` code
+    Source: Radenović, Tolias and Chum (2019); the module of their ``cirtorch`` code
     (``cirtorch.layers.pooling.GeM``), with ``p`` a parameter of shape ``(1,)``.
     """
 

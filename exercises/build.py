@@ -104,6 +104,15 @@ def method_rules(questions: list[dict], rules_path: pathlib.Path = RULES) -> dic
         unknown = set(rule) - {"functions", "require", "forbid"}
         if unknown:
             raise ValueError(f"{rules_path}: {name}: unknown keys {sorted(unknown)}")
+        for kind in ("require", "forbid"):
+            for text, words in (rule.get(kind) or {}).items():
+                if isinstance(words, dict):
+                    scope = set(words.get("in") or [])
+                    if set(words) != {"in", "names"} or not scope <= set(rule["functions"]):
+                        raise ValueError(
+                            f"{rules_path}: {name}: {kind} {text!r} must be a list of names or "
+                            f"{{in: [some of {rule['functions']}], names: [...]}}, got {words!r}"
+                        )
     return {name: rule for name, rule in rules.items() if name in names}
 
 

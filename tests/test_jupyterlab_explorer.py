@@ -121,6 +121,13 @@ def _run_all(page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
+def _show_every_control(explorer) -> None:
+    """Open a focused explorer's "more settings" (the full explorer has none)."""
+    more = explorer.locator("details.pe-more")
+    if more.count() and more.get_attribute("open") is None:
+        more.locator("summary").click()
+
+
 def test_explorer_is_live_in_jupyterlab(lab, browser):
     url, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -137,6 +144,7 @@ def test_explorer_is_live_in_jupyterlab(lab, browser):
     first = page.locator(".jp-OutputArea .pooling-explorer", has=page.locator(".pe-output")).first
     first.scroll_into_view_if_needed()
     before = first.get_attribute("data-values")
+    _show_every_control(first)
     first.locator("[name=mode]").select_option("avg")
     page.wait_for_function(
         "(el) => el.querySelector('.pe-python').textContent.includes('avg_pool2d')",
@@ -150,6 +158,7 @@ def test_explorer_is_live_in_jupyterlab(lab, browser):
     kept.scroll_into_view_if_needed()
     assert kept.locator("[name=kernel_size-h]").input_value() == "3"
     assert kept.get_attribute("data-out-shape") == "[1,1]"  # 3x3 input, 3x3 kernel
+    _show_every_control(kept)
     kept.locator("[name=mode]").select_option("lp")
     page.wait_for_function(
         "(el) => el.querySelector('.pe-python').textContent.includes('lp_pool2d')",

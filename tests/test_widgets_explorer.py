@@ -13,8 +13,10 @@ import re
 import pytest
 import torch
 
-from pooling_book.explorer import Explorer, explore
-from pooling_book.explorer.widget import esm_source, format_value
+from pooling_book.explorer import Explorer, bundle, explore, explore_shift
+from pooling_book.explorer.bundle import MODULES, module_text, site_bundle
+from pooling_book.explorer.shift import shifted_outputs
+from pooling_book.explorer.widget import SITE_MODULE, esm_source, format_value
 from pooling_book.settings import PoolSettings
 
 X = torch.arange(16.0).reshape(4, 4)
@@ -67,7 +69,8 @@ def test_static_html_carries_the_state_and_loads_the_sites_module():
     state = json.loads(html.unescape(re.search(r'data-state="([^"]*)"', page).group(1)))
     assert state["mode"] == "avg" and state["count_include_pad"] is False
     assert state["live"] is False and state["python"]["ok"]
-    assert "vendor/pooling-explorer/explorer.js" in page
+    assert SITE_MODULE in page and 'type="module"' not in page  # a classic script: file:// too
+    assert state["controls"] == [] and state["predict"] is False
     bundle = ex._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert data["text/html"] == page
@@ -76,8 +79,87 @@ def test_static_html_carries_the_state_and_loads_the_sites_module():
 
 def test_widget_module_is_one_file():
     source = esm_source()
-    assert 'from "./pooling.js"' not in source
+    assert 'from "./' not in source
     assert "export function poolPlane" in source and "export default" in source
+    for name in MODULES:  # every module is in it, in order
+        assert f"// ---- {name}" in source
+
+
+def test_site_bundle_is_one_classic_script():
+    bundle = site_bundle()
+    assert "\nexport " not in bundle and "\nimport " not in bundle
+    assert "window.PoolingExplorer = {" in bundle
+    api = bundle.split("window.PoolingExplorer = {")[1].split("}")[0]
+    for name in ("mount", "mountAll", "localModel", "poolPlane", "mountShift", "widget"):
+        assert f" {name}," in f" {api.strip()},", name
+
+
+def test_a_module_importing_a_later_one_is_refused(monkeypatch):
+    texts = {name: module_text(name) for name in MODULES}
+    texts["pooling.js"] = 'import { css } from "./style.js";\n' + texts["pooling.js"]
+    monkeypatch.setattr(bundle, "module_text", texts.__getitem__)
+    with pytest.raises(ValueError, match=r"pooling\.js imports \./style\.js"):
+        bundle.widget_module()
+
+
+def test_focused_controls_and_predict_travel_to_the_view():
+    ex = explore(X, kernel_size=3, padding=1, controls=["padding", "size"], predict=True)
+    assert ex.controls == ["padding", "size"] and ex.predict is True
+    state = json.loads(html.unescape(re.search(r'data-state="([^"]*)"', ex.static_html())[1]))
+    assert state["controls"] == ["padding", "size"] and state["predict"] is True
+
+
+@pytest.mark.parametrize(
+    ("controls", "words"),
+    [(["padding", "kernel"], "controls=\\['padding', 'kernel'\\] must name"),
+     (["padding", "padding"], "at most once")],
+)  # fmt: skip
+def test_unknown_or_repeated_control_names_the_rule(controls, words):
+    with pytest.raises(ValueError, match=words):
+        explore(X, controls=controls)
+
+
+def test_predict_must_be_a_bool():
+    with pytest.raises(TypeError, match="predict='yes' must be True or False"):
+        explore(X, predict="yes")
+
+
+def test_resizing_in_the_view_is_checked_in_python():
+    """The view sends the new values, then the new shape: Python checks once both match."""
+    ex = explore(X, kernel_size=2)
+    ex.values = list(range(6 * 6))  # 6x6 values, shape still 4x4: no check yet
+    assert ex.python["shape"] == [1, 1, 2, 2]
+    ex.shape = [1, 1, 6, 6]
+    assert ex.python["shape"] == [1, 1, 3, 3] and ex.python["ok"]
+    assert ex.python["values"] == ["7", "9", "11", "19", "21", "23", "31", "33", "35"]
+    with pytest.raises(ValueError, match=r"shape=\[1, 1, 0, 6\] must be"):
+        ex.shape = [1, 1, 0, 6]
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+def test_shift_explorer_outputs_are_max_and_blur_pooling(shift):
+    from pooling_book.training import BlurPool2d
+
+    x = torch.tensor([0.0, 0, 1, 1] * 2).repeat(6, 1)
+    max_out, blur_out = shifted_outputs(x, shift)
+    rolled = torch.roll(x, shift, dims=-1)[None, None]
+    assert torch.equal(max_out, torch.nn.functional.max_pool2d(rolled, 2)[0, 0])
+    dense = torch.nn.functional.max_pool2d(rolled, 2, stride=1)
+    assert torch.allclose(blur_out, BlurPool2d(1)(dense)[0, 0])
+    assert blur_out.shape == max_out.shape == (3, 4)
+
+
+def test_shift_explorer_state_and_bad_input():
+    ex = explore_shift(torch.arange(16.0).reshape(4, 4), max_shift=2)
+    page = ex.static_html()
+    state = json.loads(html.unescape(re.search(r'data-state="([^"]*)"', page)[1]))
+    assert state["kind"] == "shift" and state["max_shift"] == 2 and SITE_MODULE in page
+    with pytest.raises(ValueError, match=r"shift=3 must be in \[0, 2\]"):
+        ex.shift = 3
+    with pytest.raises(ValueError, match=r"X of shape \(2, 4\) must be \(H, W\)"):
+        explore_shift(torch.ones(2, 4))
+    with pytest.raises(ValueError, match="max_shift=0 must be an int >= 1"):
+        explore_shift(torch.ones(4, 4), max_shift=0)
 
 
 @pytest.mark.parametrize(

@@ -481,10 +481,10 @@ def adaptive_max_pool1d(
     _check_input_maybe_no_channels(fn, input, 1)
     (size,) = check_adaptive_output_size(fn, output_size, input.shape, 1)
     _check_bool(fn, "return_indices", return_indices)
-    out, index = adaptive_max_pool(_batched(input, 1).unsqueeze(2), (1, size))
-    result = (out.squeeze(2), index.squeeze(2))
-    result = _unbatch(result, input, 1)
-    return result if return_indices else result[0]
+    out, index = adaptive_max_pool(_batched(input, 1).unsqueeze(2), (1, size), return_indices)
+    if not return_indices:
+        return _unbatch(out.squeeze(2), input, 1)
+    return _unbatch((out.squeeze(2), index.squeeze(2)), input, 1)
 
 
 def adaptive_max_pool2d(
@@ -524,8 +524,8 @@ def adaptive_max_pool2d(
     _check_input_maybe_no_channels(fn, input, 2)
     size = check_adaptive_output_size(fn, output_size, input.shape, 2)
     _check_bool(fn, "return_indices", return_indices)
-    result = _unbatch(adaptive_max_pool(_batched(input, 2), size), input, 2)
-    return result if return_indices else result[0]
+    out, index = adaptive_max_pool(_batched(input, 2), size, return_indices)
+    return _unbatch((out, index) if return_indices else out, input, 2)
 
 
 def adaptive_avg_pool1d(input: torch.Tensor, output_size: int | tuple[int]) -> torch.Tensor:

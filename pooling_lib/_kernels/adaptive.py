@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from pooling_lib._kernels import geometry as geo
+from pooling_lib._kernels import running_max as rm
 from pooling_lib._kernels.common import (
     CHUNK_ELEMENTS,
     accumulate_,
@@ -32,7 +33,6 @@ from pooling_lib._kernels.common import (
     in_format,
     in_layout_of,
     linear_pool,
-    lowest,
     memory_format,
     needs_function,
     plain_backward,
@@ -41,6 +41,7 @@ from pooling_lib._kernels.common import (
     sum_dtype,
     unfold,
 )
+from pooling_lib._kernels.max import pooled_max
 
 
 def _windows_1d(n: int, out: int, device) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -84,28 +85,11 @@ def _flat(positions: list[torch.Tensor], strides: tuple[int, ...]) -> torch.Tens
 
 
 def adaptive_max_forward(
-    x: torch.Tensor, output_size: tuple[int, ...]
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Adaptive max pooling of ``(B, C, *spatial)``: values and flat indices."""
-    B, C, *spatial = x.shape
-    spatial = tuple(spatial)
-    shape = (B, C, *output_size)
-    if x.is_meta or math.prod(shape) == 0:  # meta tensors: shapes and layouts only
-        return empty(shape, x), empty(shape, x, torch.int64)
-    out = torch.full(shape, lowest(x.dtype), dtype=x.dtype, device=x.device)
-    index = torch.zeros(shape, dtype=torch.int64, device=x.device)
-    windows = [_windows_1d(n, o, x.device) for n, o in zip(spatial, output_size, strict=True)]
-    strides = geo.plane_strides(spatial)
-    index.copy_(_flat([w[0] for w in windows], strides).expand(shape))
-    for slot in itertools.product(*(range(w[2]) for w in windows)):
-        positions, _ = _slot_positions(windows, spatial, slot)
-        v = _gather(x, positions)
-        m = torch.gt(v, out)
-        if x.dtype.is_floating_point:
-            m |= torch.isnan(v)
-        out = torch.where(m, v, out)
-        index = torch.where(m, _flat(positions, strides), index)
-    return in_layout_of(out, x), in_layout_of(index, x)
+    x: torch.Tensor, output_size: tuple[int, ...], need_index: bool = True
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Adaptive max pooling of ``(B, C, *spatial)``: values and (``need_index``) flat indices,
+    by ``running_max`` (a strided view where the windows do not overlap, else doubling)."""
+    return pooled_max(x, rm.adaptive_axes(tuple(x.shape[2:]), output_size), need_index)
 
 
 def adaptive_avg_forward(x: torch.Tensor, output_size: tuple[int, ...]) -> torch.Tensor:
@@ -182,7 +166,7 @@ class AdaptiveMaxPoolFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, output_size: tuple[int, ...]):  # type: ignore[override]
-        return adaptive_max_forward(x, output_size)
+        return adaptive_max_forward(x, output_size, need_index=True)
 
     @staticmethod
     def setup_context(ctx, inputs, output) -> None:
@@ -230,11 +214,12 @@ class AdaptiveAvgPoolOp:
         return in_format(adaptive_avg_backward(grad, shape, self.output_size), self.input_format)
 
 
-def adaptive_max_pool(x: torch.Tensor, output_size: tuple[int, ...]):
-    """Adaptive max pooling of ``(B, C, *spatial)``: values and int64 flat indices."""
+def adaptive_max_pool(x: torch.Tensor, output_size: tuple[int, ...], need_index: bool = True):
+    """Adaptive max pooling of ``(B, C, *spatial)``: values and int64 flat indices (``None``
+    without ``need_index`` and autograd)."""
     if needs_function(x):
         return AdaptiveMaxPoolFunction.apply(x, output_size)
-    return adaptive_max_forward(x, output_size)
+    return adaptive_max_forward(x, output_size, need_index)
 
 
 def adaptive_avg_pool(x: torch.Tensor, output_size: tuple[int, ...]) -> torch.Tensor:

@@ -1,0 +1,294 @@
+"""The maximum of every window, one dimension at a time, in a number of tensor operations that
+does not grow with the window.
+
+A window of max pooling is a box, so its maximum is the maximum over its last dimension,
+then over the one before, and so on: the kernels reduce the innermost dimension first
+(``W``, then ``H``, then ``D``). Along one dimension, three ways to take every window's
+maximum, chosen by the window's shape (``Axis.strategy``):
+
+* ``view``: windows that do not overlap (``stride >= kernel_size``, no dilation) are a
+  strided view of the input (``Tensor.unfold``); one reduction over the view's last
+  dimension takes them all;
+* ``slots``: a small window (at most ``SMALL_WINDOW`` slots) is the running maximum of its
+  slots, each slot a strided slice of the input (the slot loop of the chapter "From loops
+  to vectors");
+* ``doubling``: for a large, overlapping window, the maximum of every run of 2 elements
+  is the elementwise maximum of the input and the input shifted by one; of every run of 4,
+  that of the runs of 2 and the runs of 2 shifted by two; and so on. After ``log2(k)``
+  such steps every run of ``h`` (the largest power of two ``<= k``) is known, and a window
+  of ``k`` is the union of two runs of ``h`` that overlap: the one at its start and the
+  one ending at its end. So ``log2(k) + 1`` elementwise maxima replace ``k - 1``; this is
+  the idea of the sparse table of range-maximum queries, and of van Herk's and Gil and
+  Werman's constant-time running maxima.
+
+Adaptive windows differ in length by at most one and start anywhere: when the input length is
+a multiple of the output length they are a ``view``; otherwise ``doubling`` up to the
+shorter length and two gathers (``index_select``) of the runs at each window's start and
+end.
+
+Which element is the maximum: PyTorch scans a window in row-major order and lets an
+element replace the running maximum when it is strictly greater or is NaN, so the first
+maximum wins a tie and the last NaN wins among NaNs. The combination of an earlier part
+``a`` and a later part ``b`` of a window, "``b`` if ``b > a`` or ``b`` is NaN, else ``a``",
+gives that element for any split of the window into consecutive parts, also for two parts
+that overlap (the doubling's last step): if ``b > a``, ``b``'s maximum is greater than
+everything in ``a``, the overlap included, so it lies after ``a`` and is the window's first
+maximum; otherwise ``a``'s first maximum is; a NaN in ``b`` is the window's last NaN, and a
+NaN found only in ``a`` is not in the overlap, so it is the last one too. Reducing the
+innermost dimension first keeps row-major order: the first row holding the maximum wins,
+and within it the first column. ``Tensor.max(dim)`` gives the first maximum (and the
+first NaN, which ``view`` corrects to the last one).
+
+Padding is a copy of the input's slab (per chunk of planes) extended with the lowest value
+(``-inf``, or the smallest integer). A padding cell can only be chosen where every real cell
+of its window is the lowest value too; PyTorch's index there is the window's first real cell
+(``-1`` when there is none), so ``window_max`` replaces the index of every output equal to the
+lowest value by that cell (``first_real_index``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from pooling_lib._kernels.common import lowest
+
+# A window of at most this many slots along a dimension is reduced slot by slot (``slots``):
+# then the strided slices are cheaper than the copies ``doubling`` makes.
+SMALL_WINDOW = 4
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The windows along one spatial dimension of length ``n``: output ``o`` (of ``out``) reads
+    positions ``o * stride - padding + a * dilation`` for ``a < kernel``, or, ``adaptive``,
+    ``[floor(o * n / out), ceil((o + 1) * n / out))``."""
+
+    n: int
+    out: int
+    kernel: int = 1
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+    adaptive: bool = False
+
+    @property
+    def strategy(self) -> str:
+        if self.adaptive:
+            return "view" if self.n % self.out == 0 else "doubling"
+        if self.kernel == 1:
+            return "view"
+        if self.kernel <= SMALL_WINDOW:
+            return "slots"
+        return "view" if self.dilation == 1 and self.stride >= self.kernel else "doubling"
+
+    def regular(self) -> Axis:
+        """An adaptive axis whose windows do not overlap, as a regular one."""
+        if self.adaptive and self.out and self.n % self.out == 0:
+            k = self.n // self.out
+            return Axis(self.n, self.out, k, k)
+        return self
+
+
+def pool_axes(spatial, args) -> tuple[Axis, ...]:
+    """The axes of a max pooling call (``args``: a ``PoolArgs`` with ``output_size``)."""
+    return tuple(
+        Axis(n, o, k, s, p, d)
+        for n, o, k, s, p, d in zip(
+            spatial, args.output_size, args.kernel_size, args.stride, args.padding,
+            args.dilation, strict=True,
+        )
+    )  # fmt: skip
+
+
+def adaptive_axes(spatial, output_size) -> tuple[Axis, ...]:
+    return tuple(
+        Axis(n, o, adaptive=True).regular() for n, o in zip(spatial, output_size, strict=True)
+    )
+
+
+def _index(ndim: int, dim: int, s: slice) -> tuple:
+    index = [slice(None)] * ndim
+    index[dim] = s
+    return tuple(index)
+
+
+def _positions(length: int, dim: int, ndim: int, device, step: int = 1) -> torch.Tensor:
+    """``0, step, 2 * step, ...`` along ``dim`` (int32: elementwise int64 is slow)."""
+    shape = [1] * ndim
+    shape[dim] = length
+    dtype = torch.int32 if length * step < 2**31 else torch.int64
+    return torch.arange(0, length * step, step, dtype=dtype, device=device).view(shape)
+
+
+def _combine(a, b, pa, pb, nan: bool):
+    """The maximum of an earlier part ``a`` and a later part ``b`` of windows, and (``pa``
+    given) the position of the winner: ``pb`` where ``b > a`` (or ``b`` is NaN, if ``nan``
+    says NaNs may occur), else ``pa``.
+
+    The winner's position is ``maximum(pa, m * pb)``: when ``b`` wins, its position lies
+    after ``a``'s (``b``'s maximum is greater than all of ``a``, the overlap included; a NaN
+    in ``b`` is the window's last), so no ``where`` is needed (``torch.where`` is many times
+    slower than ``maximum`` on the CPU). The values are ``torch.maximum``'s: a tie of +0.0
+    and -0.0 or a NaN may get other bits than PyTorch's, which ``window_max``'s callers
+    restore from the positions where that matters."""
+    v = torch.maximum(a, b)
+    if pa is None:
+        return v, None
+    m = torch.gt(b, a)
+    if nan:
+        m |= torch.isnan(b)
+    return v, torch.maximum(pa, m * pb)
+
+
+def _pad(v: torch.Tensor, dim: int, left: int, right: int) -> torch.Tensor:
+    """``v`` extended along ``dim`` by ``left`` and ``right`` lowest values (``right < 0``
+    cuts)."""
+    if right < 0:
+        v = v.narrow(dim, 0, v.shape[dim] + right)
+        right = 0
+    if left == 0 and right == 0:
+        return v
+    widths = [0, 0] * (v.dim() - 1 - dim) + [left, right]
+    return F.pad(v, widths, value=lowest(v.dtype))
+
+
+def _along(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
+    """Window maxima of ``v`` along ``dim``: values, and (``track``) the position of each
+    maximum along ``dim`` in the input (any position where a padding cell won)."""
+    ndim, device = v.dim(), v.device
+    if axis.adaptive:
+        return _along_adaptive(v, dim, axis, track, nan)
+    k, s, p, d, out = axis.kernel, axis.stride, axis.padding, axis.dilation, axis.out
+    span = (out - 1) * s + (k - 1) * d + 1  # padded cells the windows reach
+    v = _pad(v, dim, p, span - p - axis.n)
+    strategy = axis.strategy
+    starts = slice(0, (out - 1) * s + 1, s)
+    pos = None
+    if strategy == "view" and k == 1:
+        result = v[_index(ndim, dim, starts)]
+        if track:
+            pos = _positions(out, dim, ndim, device, s)
+    elif strategy == "view":
+        windows = v.unfold(dim, k, s)  # (..., out, ..., k)
+        if not track:
+            result = windows.amax(-1)
+        else:
+            result, a = windows.max(-1)
+            if nan:  # Tensor.max gives a window's first NaN, PyTorch the last
+                ones = torch.arange(1, k + 1, device=device)
+                last = (torch.isnan(windows) * ones).amax(-1) - 1
+                a = torch.where(torch.isnan(result), last, a)
+            pos = a + _positions(out, dim, ndim, device, s)
+    elif strategy == "slots":
+        result = v[_index(ndim, dim, starts)]
+        base = _positions(out, dim, ndim, device, s) if track else None
+        pos = base
+        for a in range(1, k):
+            b = v[_index(ndim, dim, slice(a * d, a * d + (out - 1) * s + 1, s))]
+            result, pos = _combine(result, b, pos, base + a * d if track else None, nan)
+    else:
+        runs, pos_runs, h = _doubling(v, dim, k, d, track, nan)
+        last = (k - h) * d
+        end = slice(last, last + (out - 1) * s + 1, s)
+        pa = pos_runs[_index(ndim, dim, starts)] if track else None
+        pb = pos_runs[_index(ndim, dim, end)] if track else None
+        result, pos = _combine(
+            runs[_index(ndim, dim, starts)], runs[_index(ndim, dim, end)], pa, pb, nan
+        )
+    if track:
+        pos = (pos - p).clamp_(0, axis.n - 1) if p else pos.clamp(max=axis.n - 1)
+    return result, pos
+
+
+def _doubling(v: torch.Tensor, dim: int, k: int, d: int, track: bool, nan: bool):
+    """Maxima of every run of ``h`` slots (``h`` the largest power of two ``<= k``, slots
+    ``d`` apart) along ``dim``, starting at each position; their positions (``track``)."""
+    ndim = v.dim()
+    pos = _positions(v.shape[dim], dim, ndim, v.device) if track else None
+    h = 1
+    while 2 * h <= k:
+        length = v.shape[dim] - h * d
+        head, tail = _index(ndim, dim, slice(0, length)), _index(ndim, dim, slice(h * d, None))
+        if track:
+            pa, pb = pos[head], pos[tail]
+        else:
+            pa = pb = None
+        v, pos = _combine(v[head], v[tail], pa, pb, nan)
+        h *= 2
+    return v, pos, h
+
+
+def _along_adaptive(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
+    starts, ends = _adaptive_bounds(axis.n, axis.out, v.device)
+    shortest = int((ends - starts).min())
+    runs, pos, h = _doubling(v, dim, shortest, 1, track, nan)
+    last = ends - h  # the run of h that ends where the window ends
+    a, b = runs.index_select(dim, starts), runs.index_select(dim, last)
+    pa = pos.index_select(dim, starts) if track else None
+    pb = pos.index_select(dim, last) if track else None
+    return _combine(a, b, pa, pb, nan)
+
+
+@functools.lru_cache(maxsize=256)
+def _adaptive_bounds(n: int, out: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    i = torch.arange(out)
+    return ((i * n) // out).to(device), (-((-(i + 1) * n) // out)).to(device)
+
+
+def window_max(
+    x: torch.Tensor, axes: tuple[Axis, ...], track: bool, nan: bool = False
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Window maxima of ``x`` (``(B, C, *spatial)``, one ``Axis`` per spatial dimension) and,
+    with ``track``, the flat index (``h * W + w`` etc., int64) of each window's maximum by
+    PyTorch's rule, before ``first_real_index``'s correction of padding cells.
+
+    ``nan``: NaNs may occur (without it the index of a window holding a NaN is wrong; its
+    value is NaN, so callers see that and run again). The values are ``torch.maximum``'s
+    (see ``_combine``)."""
+    strides = [math.prod(x.shape[2 + j + 1 :]) for j in range(len(axes))]
+    # int32 flat indices while they fit (elementwise int64 is slow), int64 at the end
+    dtype = torch.int32 if math.prod(x.shape[2:]) < 2**31 else torch.int64
+    v, index = x, None
+    for j in reversed(range(len(axes))):
+        dim = 2 + j
+        v, pos = _along(v, dim, axes[j], track, nan)
+        if track:
+            pos = pos.expand(v.shape)
+            if index is None:
+                index = pos.to(dtype) * strides[j] if strides[j] != 1 else pos.to(dtype)
+            else:
+                inner = index.gather(dim, pos.long())
+                index = torch.add(inner, pos.to(dtype), alpha=strides[j])
+    return v, (index.long() if track else None)
+
+
+def has_left_padding(axes: tuple[Axis, ...]) -> bool:
+    return any(a.padding for a in axes)
+
+
+@functools.lru_cache(maxsize=256)
+def first_real_index(axes: tuple[Axis, ...], device) -> torch.Tensor:
+    """Flat index of each window's first real (not padding) cell in row-major order, shape
+    ``(out, ...)``; -1 for a window of padding only. PyTorch's index where all of a window's
+    cells are the lowest value."""
+    dims = len(axes)
+    flat = torch.zeros([a.out for a in axes], dtype=torch.int64)
+    empty = torch.zeros([a.out for a in axes], dtype=torch.bool)
+    stride = 1
+    for j in reversed(range(dims)):
+        a = axes[j]
+        start = torch.arange(a.out) * a.stride - a.padding
+        first = torch.where(start < 0, (-start + a.dilation - 1) // a.dilation, 0)
+        position = start + first * a.dilation
+        missing = (first >= a.kernel) | (position >= a.n)
+        shape = [1] * dims
+        shape[j] = -1
+        flat = flat + (position * stride).view(shape)
+        empty = empty | missing.view(shape)
+        stride *= a.n
+    return flat.masked_fill(empty, -1).to(device)

@@ -49,13 +49,13 @@ $(LIB_STAMP): $(STAMP) pyproject.toml
 setup: $(LIB_STAMP)
 
 # What the site serves itself: MathJax and Font Awesome (npm, pinned by package-lock.json)
-# and the explorer's modules (pooling_book/explorer), staged in _build/site-extra for
-# Sphinx's html_extra_path.
+# and the explorer's modules (pooling_book/explorer, joined into one classic script by its
+# bundle.py), staged in _build/site-extra for Sphinx's html_extra_path.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py $(wildcard pooling_book/explorer/*.js)
+$(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py pooling_book/explorer/bundle.py $(wildcard pooling_book/explorer/*.js)
 	$(PY) tools/vendor_assets.py
 
 assets: $(ASSETS_STAMP)

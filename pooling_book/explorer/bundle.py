@@ -70,7 +70,10 @@ def widget_module() -> str:
 
 def site_bundle() -> str:
     """The modules as one classic script: ``window.PoolingExplorer`` holds what they export,
-    and every explorer on the page is mounted now and once the page is parsed."""
+    and every explorer on the page is mounted now and once the page is parsed. When the last
+    of them is mounted, the page's ``<html>`` records the time (``data-explorers-mounted-ms``,
+    ``performance.now()``) and whether MathJax had typeset anything yet
+    (``data-mathjax-before-explorers``), for the tests and ``make bench``."""
     body = _joined()
     names = re.findall(r"^export (?:async )?(?:function|const|let|class) (\w+)", body, re.M)
     body = re.sub(r"^export default ", "const widget = ", body, flags=re.M)
@@ -82,8 +85,14 @@ def site_bundle() -> str:
         '(function () {\n"use strict";\n'
         f"{body}\n"
         f"window.PoolingExplorer = {{ {api} }};\n"
-        "mountAll();\n"
+        "function mountPage() {\n"
+        "  if (!mountAll()) return;\n"
+        "  const d = document.documentElement.dataset;\n"
+        "  d.explorersMountedMs = String(Math.round(performance.now()));\n"
+        '  d.mathjaxBeforeExplorers = String(document.querySelector("mjx-container") !== null);\n'
+        "}\n"
+        "mountPage();\n"
         'if (document.readyState === "loading") '
-        'document.addEventListener("DOMContentLoaded", () => mountAll());\n'
+        'document.addEventListener("DOMContentLoaded", mountPage);\n'
         "})();\n"
     )

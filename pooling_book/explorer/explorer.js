@@ -94,8 +94,8 @@ export function mount(el, model) {
   );
   const kform = h("div", { class: "pe-kwrap" });
   const arithmetic = h("p", { class: "pe-math" });
-  const drawing = h("div", { class: "pe-drawing" }, error, grids, h("div", { class: "pe-arith" }, kform, arithmetic));
   const formula = h("div", { class: "pe-math pe-formula" });
+  const drawing = h("div", { class: "pe-drawing" }, error, grids, h("div", { class: "pe-arith" }, kform, arithmetic), formula);
   const alt = h("p", { class: "pe-alt", "aria-live": "polite" });
   const call = h("pre", { class: "pe-call" });
   const python = h("p", { class: "pe-python" });
@@ -103,7 +103,7 @@ export function mount(el, model) {
   if (controls.full) text.open = true;
   root.append(title, controls.toolbar);
   if (predict) root.append(predict.panel);
-  root.append(drawing, formula, text);
+  root.append(drawing, text);
 
   function setValues(next) {
     values = next;
@@ -343,13 +343,17 @@ export function mount(el, model) {
 }
 
 // Static site: mount every explorer on the page from the state its notebook output carries.
+// Returns how many it mounted.
 export function mountAll(doc = document) {
+  let count = 0;
   for (const el of doc.querySelectorAll("div.pooling-explorer[data-state]:not([data-mounted])")) {
     el.dataset.mounted = "true";
     const state = JSON.parse(el.dataset.state);
     el.removeAttribute("data-state");
     mount(el, localModel(state));
+    count += 1;
   }
+  return count;
 }
 
 export default {

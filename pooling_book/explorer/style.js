@@ -12,16 +12,16 @@ export function css(pal) {
 .pooling-explorer .pe-title{font-weight:600;margin:0 0 .3em}
 .pe-toolbar{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center;margin:.3em 0}
 .pe-controls{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center}
+.pe-toolbar>.pe-controls{display:contents}
 .pe-more{flex-basis:100%}
 .pe-more>summary{cursor:pointer;min-height:28px;line-height:28px}
 .pe-more[open]>.pe-controls{margin:.3em 0 .5em}
 .pe-field{display:flex;align-items:center;gap:.4em;flex-wrap:wrap;margin:0}
 .pe-part{display:inline-flex;align-items:center;gap:.4em}
-.pe-toolbar input[type=range]{width:8rem;min-width:120px}
-.pe-number,.pe-size{width:4em}
-.pe-controls input[type=number]{width:4.5em}
+.pe-toolbar input[type=range]{width:120px;min-width:120px}
+.pooling-explorer .pe-toolbar input[type=number]{width:3.6em}
 .pe-player{display:flex;gap:.4em;align-items:center}
-.pe-player button{min-width:44px;min-height:44px}
+.pe-player button{min-width:36px;min-height:34px}
 .pe-drawing{display:flex;flex-direction:column;gap:.4em}
 .pe-grids{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start}
 .pe-panel{max-width:100%}
@@ -72,8 +72,9 @@ export function css(pal) {
 .pe-toolbar{order:2}
 .pe-drawing{order:1}
 .pe-predict{order:1}
-.pe-formula,.pe-text{order:3}
+.pe-text{order:3}
 .pooling-explorer select,.pooling-explorer input[type=number],.pooling-explorer input[type=range],.pe-predict input,.pe-predict button{min-height:44px}
+.pe-player button{min-width:44px;min-height:44px}
 .pooling-explorer input[type=checkbox]{width:28px;height:44px;margin:0}
 .pe-more>summary{min-height:44px;line-height:44px}
 }

@@ -43,14 +43,16 @@ CONTROLS: tuple[str, ...] = ("size", *KEYWORDS, "batch", "channel", "values", "v
 # bundle.site_bundle, staged by tools/vendor_assets.py), so that it also runs from a page
 # opened from disk (file://), where browsers refuse to import ES modules.
 SITE_MODULE = "vendor/pooling-explorer/explorer.iife.js"
+# The book's pages load it in their head, under this id (tools/explorer_script.py).
+SCRIPT_ID = "pooling-explorer-js"
 _LOADER = (
     "<script>(function () {"
     "var root = document.documentElement.dataset.content_root;"
     "if (root === undefined) return;"
     "if (window.PoolingExplorer) return window.PoolingExplorer.mountAll();"
-    'if (document.getElementById("pooling-explorer-js")) return;'
+    f'if (document.getElementById("{SCRIPT_ID}")) return;'
     'var s = document.createElement("script");'
-    's.id = "pooling-explorer-js";'
+    f's.id = "{SCRIPT_ID}";'
     f's.src = root + "{SITE_MODULE}";'
     "document.head.appendChild(s);"
     "})();</script>"

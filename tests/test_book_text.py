@@ -101,3 +101,88 @@ def test_the_checks_can_fail():
     assert not INTERNAL_NAME.search("a seeded generator, seeds 0, 1 and 2")
     assert UNLINKED_DIRECTION.search("which the next chapter builds")
     assert not UNLINKED_DIRECTION.search("which {doc}`loops_to_vectors` builds")
+
+
+# Markdown rendering traps in prose. A line that starts with "1)" or "1." inside a
+# paragraph begins a numbered list (CommonMark lets an ordered list starting at 1
+# interrupt a paragraph), so "... ResNet with padding\n1) are ..." renders as a list
+# item; and a soft line break renders as a space, so "(\n{doc}`x`" shows "( x".
+LIST_MARKER = re.compile(r"^ {0,3}\d{1,9}[.)](?:\s|$)")
+BULLET = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def prose_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a Markdown text outside code fences and $$ math blocks, numbered."""
+    lines, inside_fence, inside_math = [], False, False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if FENCE.match(line):
+            inside_fence = not inside_fence
+            continue
+        if not inside_fence and "$$" in line:
+            # a display-math line: skip it; an odd number of $$ opens or closes a block
+            if line.count("$$") % 2:
+                inside_math = not inside_math
+            continue
+        if inside_fence or inside_math:
+            continue
+        lines.append((number, line))
+    return lines
+
+
+def rendering_traps(text: str) -> list[str]:
+    """Lines that Markdown renders otherwise than the author meant (see above)."""
+    found = []
+    previous = ""
+    for number, line in prose_lines(text):
+        continues_paragraph = (
+            previous.strip() != ""
+            and not previous.startswith((" ", "\t"))
+            and not BULLET.match(previous)
+            and not previous.lstrip().startswith(("#", "|", ">", "(", ":", "```", "{"))
+        )
+        if continues_paragraph and LIST_MARKER.match(line):
+            found.append(f"line {number}: a paragraph line starts a numbered list: {line!r}")
+        stripped = line.rstrip()
+        if stripped.endswith("(") and stripped[:-1].count("$") % 2 == 0:
+            found.append(f"line {number}: '(' ends the line, so it renders as '( ': {line!r}")
+        previous = line
+    return found
+
+
+def markdown_texts() -> list[tuple[str, str]]:
+    """Every Markdown text of the book: each notebook's markdown cells, each book/*.md."""
+    texts = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
+        (ROOT / "book" / "exercises").glob("*.ipynb")
+    ):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "markdown":
+                name = f"{path.relative_to(ROOT)} cell {index}"
+                texts.append((name, "".join(cell["source"])))
+    for path in sorted((ROOT / "book").glob("**/*.md")):
+        texts.append((str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")))
+    return texts
+
+
+MARKDOWN_TEXTS = markdown_texts()
+
+
+@pytest.mark.parametrize("name,text", MARKDOWN_TEXTS, ids=[name for name, _ in MARKDOWN_TEXTS])
+def test_no_markdown_rendering_traps(name, text):
+    traps = rendering_traps(text)
+    assert not traps, f"{name}:\n" + "\n".join(traps)
+
+
+def test_the_rendering_checks_can_fail():
+    # the two bugs the reviewer found, as they were written
+    assert rendering_traps("3/2 (AlexNet; ResNet with padding\n1) are the two configurations")
+    assert rendering_traps("to its largest element only (\n{doc}`gradients` looks at this)")
+    assert rendering_traps("the cases\n1. one\n2. two")
+    # lists after a blank line or an item, numbers inside a sentence, math and code
+    assert not rendering_traps("Exercises:\n\n1. First,\n   continued.\n2. Second.")
+    assert not rendering_traps("we pool\n16 cells; the\n(n + 2p) rule")
+    assert not rendering_traps("$$\nf\\big(\n1) x\n$$")
+    assert not rendering_traps("```python\nf(\n1)\n```")
+    assert not rendering_traps("inline math $\\big(\nx)$ is fine")

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import importlib.util
 import json
+import math
 import os
 import socket
 import subprocess
@@ -48,6 +49,7 @@ samples = _load("exercises_samples", ROOT / "exercises" / "samples.py")
 grade = _load("tools_grade", ROOT / "tools" / "grade.py")
 codec = sys.modules["codec"]
 methods = sys.modules["methods"]
+sessions = sys.modules["session"]
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -281,7 +283,7 @@ def test_method_rules_name_real_questions(built: Path) -> None:
 @needs_bwrap
 def test_every_sample_was_graded(graded: dict) -> None:
     assert sorted(graded["entries"]) == sorted(e["submission"] for e in graded["expected"])
-    assert len(samples.HOSTILE) >= 18
+    assert len(samples.HOSTILE) >= 29
 
 
 @needs_bwrap
@@ -383,6 +385,13 @@ def test_hostile_submissions_leave_no_trace(graded: dict) -> None:
     assert (
         sorted(p.name for p in graded["canary"]["canary_dir"].iterdir()) == graded["canary_before"]
     )
+    seen = [
+        (submission, e["message"])
+        for submission, entry in graded["entries"].items()
+        for e in entry["errors"]
+        if "the submission sees" in e["message"]
+    ]
+    assert seen == []  # hostile-read-tests found no autograder, test or other submission
     for exp in graded["expected"]:
         for trace in exp.get("traces", []):
             kind, _, what = trace.partition(":")
@@ -413,6 +422,12 @@ def test_feedback_explains_what_happened(graded: dict) -> None:
     assert "`backward`" in json.dumps(_question(bypass, "max_pool_backward")["method"])
     text = (graded["out"] / "review.md").read_text()
     assert "review-getattr" in text and "getattr() with a computed name" in text
+    forged = _question(entries["forge-in-answer/pooling_loops.ipynb"], "pool2d_loops")
+    assert "inspects or patches the running program (imports `sys`" in forged["method"][0]
+    assert forged["public"] == [] and forged["hidden_passed"] == 0  # never run
+    for name in ("forge-encode", "forge-handlers"):
+        assert f"{name} ({name}/pooling_loops.ipynb): cell " in text  # the top-level attempt
+    assert "honest-checker" not in text and "honest-constants" not in text
 
 
 @needs_bwrap
@@ -545,6 +560,139 @@ def test_method_checks_report_what_they_cannot_see() -> None:
         assert _check(source, rules)["review"], source
 
 
+def _module(cells: list[str], rules: dict, names: list[str] | None = None) -> dict:
+    return methods.check(methods.parse(list(enumerate(cells))), rules, names)
+
+
+def test_answer_module_holds_only_what_the_check_read() -> None:
+    cells = [
+        "import torch, sys\nimport torch.nn.functional as F",
+        "SCALE = {'a': 1.0}\nSCALE['b'] = 2.0\nSCALE.update(c=3.0)\nprint(SCALE)",
+        "def helper(x):\n    return x * SCALE['b']\n\n"
+        "def f(x):\n    return helper(x) + torch.ones(1)",
+        "import sys\nsys.modules['codec'].encode = None\n"
+        "Y = F.max_pool2d(torch.ones(1, 1, 2, 2), 1)",
+        "print(torch.allclose(f(torch.ones(2)), torch.full((2,), 3.0)))",
+    ]
+    verdict = _module(cells, {"functions": ["f"]})
+    lines = [line for line in verdict["module"].splitlines() if line]
+    assert lines == [
+        "import torch",  # cut down to the names the answer uses: no sys, no F
+        "SCALE = {'a': 1.0}",
+        "SCALE['b'] = 2.0",  # top-level changes of a name the answer uses are part of it
+        "SCALE.update(c=3.0)",
+        "def helper(x):",
+        "    return x * SCALE['b']",
+        "def f(x):",
+        "    return helper(x) + torch.ones(1)",
+    ]
+    assert verdict["integrity"] == [] and verdict["broken"] == []
+    nb = methods.parse(list(enumerate(cells)))
+    notes = methods.top_level_patches(nb, verdict["statements"])
+    assert len(notes) == 1 and notes[0].startswith("cell 3 (top-level code, not run")
+    assert "`sys.modules`" in notes[0] and "assigns `(...).encode`" in notes[0]
+
+
+def test_answer_module_takes_the_tests_names_and_hoists_imports() -> None:
+    cells = ["X1 = torch.ones(2)\nc = -1.0", "import torch"]
+    verdict = _module(cells, {}, ["X1", "c"])
+    assert verdict["module"] == "import torch\nX1 = torch.ones(2)\nc = -1.0"
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ("import sys\ndef f(x):\n    return sys.modules", "imports `sys`"),
+        ("def f(x):\n    import gc\n    return gc.get_objects()", "imports `gc`"),
+        ("import torch\ndef f(x):\n    return torch.sys.modules", "`.sys` (a module)"),
+        ("def f(x):\n    return f.__code__", "`.__code__`"),
+        ("def f(x):\n    return f.__closure__", "`.__closure__`"),
+        (
+            "def f(x):\n    try:\n        1 / 0\n    except Exception as e:\n"
+            "        return e.__traceback__.tb_frame.f_back.f_locals",
+            "`.tb_frame`",
+        ),
+        ("import torch\ndef f(x):\n    torch.equal = lambda *a: True", "assigns `torch.equal`"),
+        ("import torch\ndef f(x):\n    T = torch.Tensor\n    T.add = None", "assigns `T.add`"),
+        ("def f(x):\n    type(x).add = None", "assigns `(...).add`"),
+        ("class A:\n    pass\ndef f(x):\n    A.y = 1", "assigns `A.y`"),
+        ("import torch\ndef f(x):\n    setattr(torch, 'equal', None)", "`setattr`"),
+        ("def f(x):\n    return getattr(x, 'm' + 'ax')()", "`getattr()` with a computed name"),
+        ("def f(x):\n    return getattr(x, '__class__')", "`.__class__`"),
+        ("def f(x):\n    return eval('x')", "`eval`"),
+        ("def f(x):\n    return open('/grader/runner.py').read()", "`open`"),
+        ("def f(x):\n    return __builtins__", "`__builtins__`"),
+        ("def f(x):\n    return ().__class__.__bases__[0].__subclasses__()", "`.__subclasses__`"),
+        (
+            "import importlib\ndef f(x):\n    return importlib.import_module('os')",
+            "imports `importlib`",
+        ),
+        ("import torch\ndef f(x):\n    return torch.load(x)", "uses `torch.load`"),
+        ("import torch\ndef f(x):\n    return torch._C", "the private name `._C`"),
+        ("import signal\ndef f(x):\n    signal.alarm(0)", "imports `signal`"),
+        (
+            "import threading\ndef f(x):\n    threading.Thread(target=print).start()",
+            "imports `threading`",
+        ),
+        ("import requests\ndef f(x):\n    return requests.get(x)", "imports `requests`"),
+        ("import ctypes\nK = ctypes.c_int(1)\ndef f(x):\n    return K", "imports `ctypes`"),
+    ],
+)
+def test_integrity_check_refuses_what_reaches_the_program(source: str, found: str) -> None:
+    problems = _module([source], {"functions": ["f"]})["integrity"]
+    assert any(found in p for p in problems), problems
+
+
+def test_integrity_check_accepts_honest_answers() -> None:
+    honest = [
+        "import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.conv = nn.Conv2d(1, 1, 2)\n"
+        "    def forward(self, x):\n        return self.conv(x)\n"
+        "def f(x):\n    net = Net()\n    net.conv.weight.data = torch.ones(1, 1, 2, 2)\n"
+        "    assert x.dim() == 4\n    return net(x)",
+        "import math\nimport numpy as np\nK = math.inf\ndef f(x):\n"
+        "    return np.maximum(x.numpy(), -K), getattr(x, 'shape')",
+        "class Anything(float):\n    __ne__ = lambda self, other: False\n"
+        "    def __eq__(self, other):\n        return True\ndef f(x):\n    return Anything(0)",
+    ]
+    for source in honest:
+        assert _module([source], {"functions": ["f"]})["integrity"] == [], source
+
+
+def test_rules_per_function() -> None:
+    rules = {
+        "functions": ["g", "h"],
+        "require": {"h uses conv2d": {"in": ["h"], "names": ["conv2d"]}},
+        "forbid": {"no comparison in g": {"in": ["g"], "names": ["<comparison>"]}},
+    }
+    ok = "def g(a, b):\n    return a + b\ndef h(X):\n    assert X.dim() == 4\n    return conv2d(X)"
+    assert _module([ok], rules)["broken"] == []
+    bad = "def g(a, b):\n    return a if a > b else b\ndef h(X):\n    return g(X, X)"
+    broken = _module([bad], rules)["broken"]
+    assert len(broken) == 2 and "no comparison in g" in broken[0] and "h uses conv2d" in broken[1]
+
+
+def test_each_question_runs_in_a_fresh_process() -> None:
+    """A child forked by the zygote sees nothing of the previous question's module."""
+    session = sessions.Session(sessions.Limits(sandboxed=False), deadline=time.monotonic() + 120)
+    try:
+        assert session.question("import math\nmath.pi = 3.0\nA = 1")["ok"]
+        assert session.kinds(["A", "B"]) == {"A": "value", "B": "missing"}
+        assert session.question("import math\nB = math.pi")["ok"]
+        assert session.kinds(["A", "B"]) == {"A": "missing", "B": "value"}
+        assert session.value("B") == pytest.approx(3.14159265)
+        loaded = session.question("def f(x):\n    return 2 * x\nraise ValueError('late')")
+        assert loaded["error"] == "ValueError" and loaded["message"] == "late"
+        assert sessions.Remote(session, "f")(21) == 42  # what ran before the error is there
+        ended = session.question("import os\ndef f():\n    os._exit(3)")
+        assert ended["ok"]
+        with pytest.raises(sessions.WorkerFailed, match="ended"):
+            sessions.Remote(session, "f")()
+        assert session.restarts == 0  # the zygote survived its child
+    finally:
+        session.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # tools/grade.py without running notebooks
 
@@ -615,3 +763,88 @@ def test_cli_needs_autograders_and_a_folder(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         grade.main([str(tmp_path / "missing")])
     assert "SUBMISSIONS must be a folder" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# The teachers' solutions to the chapters' exercises (book/teachers.md) hold for the code
+
+
+def test_chapter_exercise_solutions_hold() -> None:
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    from pooling_book.drawing.axis_windows import adaptive_windows
+    from pooling_lib.shapes import pooled_size
+
+    text = (ROOT / "book" / "teachers.md").read_text()
+    # output_shape
+    assert all(pooled_size(n, 3, 1, 1) == n and pooled_size(n, 5, 1, 2) == n for n in range(1, 40))
+    assert all(
+        pooled_size(n, k, 2, (k - 1) // 2) == -(-n // 2) for n in range(1, 40) for k in (1, 3)
+    )
+    differ = [
+        n
+        for n in range(3, 40)
+        if pooled_size(n, 3, 2, 0, ceil_mode=True) != pooled_size(n, 3, 2, 0)
+    ]
+    assert differ[0] == 4 and (
+        pooled_size(4, 3, 2, 0, ceil_mode=True),
+        pooled_size(4, 3, 2, 0),
+    ) == (2, 1)
+    assert pooled_size(2, 3, 2, 0) == 0 and pooled_size(2, 3, 2, 0, ceil_mode=True) == 1
+    sizes = [
+        (pooled_size(112, 3, 2, p), pooled_size(56, 3, 2, p), pooled_size(28, 3, 2, p))
+        for p in (0, 1)
+    ]
+    assert sizes == [(55, 27, 13), (56, 28, 14)] and "55, 27 and 13" in text
+    # gradients
+    X = torch.arange(16.0).reshape(1, 1, 4, 4).requires_grad_()
+    nn.MaxPool2d(2)(X).sum().backward()
+    assert X.grad[0, 0].nonzero().tolist() == [[1, 1], [1, 3], [3, 1], [3, 3]]
+    X.grad = None
+    nn.AvgPool2d(2)(X).sum().backward()
+    assert bool((X.grad == 0.25).all())
+    namespace: dict = {}
+    start = text.index("   def max_pool2d_by_unfold")
+    source = text[start : text.index("```", start)]
+    exec("\n".join(line[3:] for line in source.splitlines()), namespace)  # noqa: S102
+    for x in (
+        torch.ones(1, 1, 4, 4),
+        torch.randint(0, 2, (2, 3, 6, 6), generator=torch.Generator().manual_seed(0)).float(),
+    ):
+        a, b = x.clone().requires_grad_(), x.clone().requires_grad_()
+        namespace["max_pool2d_by_unfold"](a, 2).sum().backward()
+        F.max_pool2d(b, 2).sum().backward()
+        assert torch.equal(a.grad, b.grad)
+    # loops_to_vectors
+    start = text.index("   def avg_pool2d_by_slots")
+    source = text[start : text.index("```", start)]
+    namespace = {"torch": torch, "F": F}
+    exec("\n".join(line[3:] for line in source.splitlines()), namespace)  # noqa: S102
+    X = torch.randn(2, 3, 7, 8, generator=torch.Generator().manual_seed(1))
+    for include in (True, False):
+        got = namespace["avg_pool2d_by_slots"](X, 3, 2, 1, count_include_pad=include)
+        assert torch.allclose(got, F.avg_pool2d(X, 3, 2, 1, count_include_pad=include))
+    Xp = F.pad(X, (1, 1, 1, 1), value=float("-inf"))
+    sN, sC, sH, sW = Xp.stride()
+    view = Xp.as_strided((2, 3, 4, 4, 3, 3), (sN, sC, 2 * sH, 2 * sW, sH, sW))
+    assert torch.equal(view.amax(dim=(-2, -1)), F.max_pool2d(X, 3, 2, 1))
+    # beyond_max_avg
+    for n in range(1, 25):
+        for m in range(1, n + 1):
+            w = adaptive_windows(n, m)
+            apart = all(w[i].cells[-1] < w[i + 1].cells[0] for i in range(m - 1))
+            assert apart == (n % m == 0), (n, m)
+    assert math.isclose(math.sqrt((9 + 1) / 2), 2.2360679, rel_tol=1e-6)
+
+    def starts(u: float) -> tuple[int, ...]:
+        alpha = 8 / 6
+        return tuple([int((i + u) * alpha) - int(u * alpha) for i in range(6)] + [8])
+
+    assert {starts(u / 100) for u in range(0, 25)} | {starts(u / 100) for u in range(75, 100)} == {
+        starts(0.8)
+    }
+    assert starts(0.8) == (0, 1, 2, 4, 5, 6, 8) and starts(0.25) == (0, 1, 3, 4, 5, 7, 8)
+    assert {starts(u / 100) for u in range(25, 50)} == {starts(0.25)}
+    assert {starts(u / 100) for u in range(50, 75)} == {(0, 2, 3, 4, 6, 7, 8)}

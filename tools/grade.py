@@ -158,8 +158,13 @@ def _hidden_description(case) -> str:
     return case.failure_message or "a hidden test failed"
 
 
-def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
-    """Grade one notebook; always returns a result with every question."""
+def grade_one(
+    path: pathlib.Path, meta: dict, limits: sessions.Limits, approved: frozenset[str] = frozenset()
+) -> dict:
+    """Grade one notebook; always returns a result with every question.
+
+    ``approved``: the questions whose integrity problems a teacher has read and approved
+    (``--approve``): their answers run and are scored like any other."""
     import nbformat
 
     start = time.monotonic()
@@ -190,7 +195,9 @@ def grade_one(path: pathlib.Path, meta: dict, limits: sessions.Limits) -> dict:
             answered |= verdict["statements"]
             entry["review"] = verdict["review"]
             result["review"] += [f"{q['name']}: {r}" for r in verdict["review"]]
-            if verdict["integrity"]:
+            if verdict["integrity"] and q["name"] in approved:
+                entry["review"].append("approved by the teacher: run and scored")
+            elif verdict["integrity"]:
                 entry.update(score=0.0, public=[], hidden_passed=0, hidden_failed=[])
                 entry["method"] = [
                     "the answer inspects or patches the running program "
@@ -437,7 +444,12 @@ def grade_all(args: argparse.Namespace, limits: sessions.Limits) -> tuple[list[d
             }
         else:
             try:
-                result = grade_one(job["path"], meta, limits)
+                approved = frozenset(
+                    question
+                    for submission, _, question in (a.rpartition(":") for a in args.approve)
+                    if submission == job["submission"]
+                )
+                result = grade_one(job["path"], meta, limits, approved)
             except Exception as e:  # noqa: BLE001 - never let one submission stop the run
                 result = complete({"status": "error", "message": f"{type(e).__name__}: {e}"}, meta)
         entry = {"student": job["student"], "submission": job["submission"], **result}
@@ -474,6 +486,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--file-mb", type=int, default=64, help="largest file a process writes")
     p.add_argument("--processes", type=int, default=64, help="processes and threads per sandbox")
     p.add_argument(
+        "--approve",
+        action="append",
+        default=[],
+        metavar="SUBMISSION:QUESTION",
+        help="run and score an answer that review.md reports as inspecting or patching the "
+        "program, once you have read it (e.g. alice/pooling_loops.ipynb:pool2d_loops); "
+        "may be repeated",
+    )
+    p.add_argument(
         "--no-sandbox",
         action="store_true",
         help="run student code without bubblewrap (NOT isolated; see the warning it prints)",
@@ -490,6 +511,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("memory_mb", "file_mb"):
         if getattr(args, name) < 64:
             p.error(f"--{name.replace('_', '-')} must be at least 64, got {getattr(args, name)}")
+    for approval in args.approve:
+        if not approval.rpartition(":")[0] or not approval.rpartition(":")[2]:
+            p.error(f"--approve must be SUBMISSION:QUESTION, got {approval!r}")
     if not args.submissions.is_dir():
         p.error(f"SUBMISSIONS must be a folder, got {str(args.submissions)!r}")
     if args.no_sandbox:

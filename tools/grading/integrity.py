@@ -56,6 +56,13 @@ INTROSPECTION_MODULES = {
     "sys", "gc", "inspect", "ctypes", "builtins", "importlib", "types", "traceback", "weakref",
     "codec", "runner", "session", "sandbox", "methods", "integrity", "otter", "dis",
 }  # fmt: skip
+# At top level (outside every answer) these modules are common in honest code (sys.version,
+# print to sys.stderr): only what reaches the running program through them is reported.
+TOP_LEVEL_COMMON = {"sys", "builtins", "types", "traceback", "weakref", "dis", "otter"}
+SYS_HOOKS = {
+    "modules", "_getframe", "_current_frames", "settrace", "setprofile", "meta_path",
+    "path_hooks", "exc_info", "exception", "addaudithook", "excepthook", "displayhook",
+}  # fmt: skip
 # Attributes of frames, tracebacks, generators, code objects and functions.
 FRAME_ATTRIBUTES = {
     "f_back", "f_locals", "f_globals", "f_builtins", "f_code", "f_lasti", "f_trace",
@@ -157,6 +164,11 @@ class _Checker:
 
     def _module(self, full: str, verb: str) -> None:
         parts = full.split(".")
+        if not self.answer:
+            if parts[0] == "sys" and len(parts) > 1 and parts[1] in SYS_HOOKS:
+                self._flag(f"uses `sys.{parts[1]}`")
+            if parts[0] in TOP_LEVEL_COMMON:
+                return
         bad = next((p for p in parts if p in INTROSPECTION_MODULES), None)
         if bad is None and self.answer:
             bad = next((p for p in parts if p in SYSTEM_MODULES), None)
@@ -200,11 +212,15 @@ class _Checker:
             self._flag(f"`{name}`")
 
     def _attribute(self, attr: str) -> None:
+        if attr in ALLOWED_DUNDERS:
+            return
         if attr in FRAME_ATTRIBUTES:
             self._flag(f"`.{attr}`")
         elif attr.startswith("__") and attr not in ALLOWED_DUNDERS:
             self._flag(f"`.{attr}`")
-        elif attr in INTROSPECTION_MODULES or (self.answer and attr in SYSTEM_MODULES):
+        elif (self.answer and attr in SYSTEM_MODULES) or (
+            attr in INTROSPECTION_MODULES - TOP_LEVEL_COMMON
+        ):
             self._flag(f"`.{attr}` (a module)")
         elif self.answer and attr.startswith("_"):
             self._flag(f"the private name `.{attr}`")

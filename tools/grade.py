@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import csv
 import json
 import pathlib
 import sys
@@ -42,6 +41,7 @@ import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().with_name("grading")))
 
+import exports  # noqa: E402
 import methods  # noqa: E402
 import sandbox  # noqa: E402
 import session as sessions  # noqa: E402
@@ -357,28 +357,25 @@ def manual_markdown(meta: dict, entries: list[dict]) -> str:
 def write_reports(entries: list[dict], out: pathlib.Path, autograders: dict[str, dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "grades.json").write_text(json.dumps(entries, indent=2) + "\n")
-    with open(out / "summary.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(
-            ["student", "submission", "assignment", "status", "score", "max_score"]
-            + ["manual_max_score", "seconds", "review", "message"]
+    summary = [
+        ["student", "submission", "assignment", "status", "score", "max_score"]
+        + ["manual_max_score", "seconds", "review", "message"]
+    ]
+    for e in entries:
+        summary.append(
+            [e["student"], e["submission"], e["assignment"], e["status"], e["score"]]
+            + [e["max_score"], e["manual_max_score"], e["seconds"]]
+            + ["; ".join(e.get("review", [])), e["message"]]
         )
-        for e in entries:
-            w.writerow(
-                [e["student"], e["submission"], e["assignment"], e["status"], e["score"]]
-                + [e["max_score"], e["manual_max_score"], e["seconds"]]
-                + ["; ".join(e.get("review", [])), e["message"]]
+    exports.write_csv(out / "summary.csv", summary)
+    scores = [["student", "submission", "assignment", "question", "score", "max_score"]]
+    for e in entries:
+        for q in e["questions"]:
+            score = "manual" if q["manual"] else q["score"]
+            scores.append(
+                [e["student"], e["submission"], e["assignment"], q["name"], score, q["max_score"]]
             )
-    with open(out / "scores.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "submission", "assignment", "question", "score", "max_score"])
-        for e in entries:
-            for q in e["questions"]:
-                score = "manual" if q["manual"] else q["score"]
-                w.writerow(
-                    [e["student"], e["submission"], e["assignment"], q["name"], score]
-                    + [q["max_score"]]
-                )
+    exports.write_csv(out / "scores.csv", scores)
     for e in entries:
         if e["assignment"] is None:
             continue
@@ -486,6 +483,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--file-mb", type=int, default=64, help="largest file a process writes")
     p.add_argument("--processes", type=int, default=64, help="processes and threads per sandbox")
     p.add_argument(
+        "--roster",
+        type=pathlib.Path,
+        help="CSV of the class (columns id, name, email, section): also write canvas.csv, "
+        "moodle.csv and roster.md (who has no submission, which submission has no student)",
+    )
+    p.add_argument(
+        "--canvas-id",
+        action="append",
+        default=[],
+        metavar="ASSIGNMENT=ID",
+        help="Canvas's id of an assignment, for its column title in canvas.csv; may be repeated",
+    )
+    p.add_argument(
         "--approve",
         action="append",
         default=[],
@@ -514,6 +524,15 @@ def main(argv: list[str] | None = None) -> int:
     for approval in args.approve:
         if not approval.rpartition(":")[0] or not approval.rpartition(":")[2]:
             p.error(f"--approve must be SUBMISSION:QUESTION, got {approval!r}")
+    for pair in args.canvas_id:
+        if not pair.partition("=")[0] or not pair.partition("=")[2]:
+            p.error(f"--canvas-id must be ASSIGNMENT=ID, got {pair!r}")
+    roster = None
+    if args.roster is not None:
+        try:
+            roster = exports.read_roster(args.roster)
+        except exports.RosterError as e:
+            p.error(str(e))
     if not args.submissions.is_dir():
         p.error(f"SUBMISSIONS must be a folder, got {str(args.submissions)!r}")
     if args.no_sandbox:
@@ -554,6 +573,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     seconds = time.monotonic() - start
     write_reports(entries, args.out, autograders)
+    written = "summary.csv, scores.csv, grades.json, feedback/, manual/, review.md, run.json"
+    if roster is not None:
+        canvas_ids = dict(pair.partition("=")[::2] for pair in args.canvas_id)
+        matched = exports.write_exports(entries, roster, autograders, args.out, canvas_ids)
+        written += ", canvas.csv, moodle.csv, roster.md"
+        print(
+            f"roster: {len(roster)} students, {len(matched['missing'])} without a submission "
+            f"for every assignment; {len(matched['unmatched']) + len(matched['ambiguous'])} "
+            "submissions without a roster student (see roster.md)"
+        )
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -568,8 +597,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(entries)
     print(
         f"\n{len(entries)} notebooks in {seconds:.1f} s "
-        f"({60 * len(entries) / seconds:.1f} per minute); reports in {args.out}/ "
-        "(summary.csv, scores.csv, grades.json, feedback/, manual/, review.md, run.json)"
+        f"({60 * len(entries) / seconds:.1f} per minute); reports in {args.out}/ ({written})"
     )
     return 0
 

@@ -82,7 +82,7 @@ def draw_roi_sampling(
     bins = roi_pool_bins(box, output_size, spatial_scale, input_size=map_size)
     ys, xs = roi_align_points(box, output_size, spatial_scale, sampling_ratio, aligned)
     x1, y1, x2, y2 = (float(v) * spatial_scale for v in box)
-    fig = Figure(figsize=(0.42 * (2 * width + 2), 0.42 * height + 0.6), dpi=100)
+    fig = Figure(figsize=(0.32 * (2 * width + 2), 0.32 * height + 0.6), dpi=100)
     pool_ax, align_ax = fig.subplots(1, 2)
 
     # RoIPool: every cell of a bin is shaded with the bin's colour (later bins on top).
@@ -110,7 +110,7 @@ def draw_roi_sampling(
             linewidth=1.2, gid="pool-box",
         )
     )  # fmt: skip
-    pool_ax.set_title("RoIPool: box rounded to cells, max per bin", fontsize=9)
+    pool_ax.set_title("RoIPool: rounded box, max per bin", fontsize=9)
 
     # RoIAlign: exact bins, points; the first point's four neighbouring cells shaded.
     align_ax.set_gid("align")
@@ -148,6 +148,6 @@ def draw_roi_sampling(
         )
     )  # fmt: skip
     points = f"{ys.shape[1]}×{xs.shape[1]}"
-    align_ax.set_title(f"RoIAlign: exact bins, mean of {points} bilinear samples", fontsize=9)
+    align_ax.set_title(f"RoIAlign: exact bins, mean of {points} samples", fontsize=9)
     fig.tight_layout()
     return fig

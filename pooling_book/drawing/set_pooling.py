@@ -65,7 +65,7 @@ def draw_token_pooling(lengths: Sequence[int], length: int) -> Figure:
         ``panel = 0, 1, 2`` in the order of :data:`TOKEN_POOLINGS`.
     """
     n = len(lengths)
-    fig = Figure(figsize=(3.3 * len(TOKEN_POOLINGS), 0.42 * n + 0.9), dpi=100)
+    fig = Figure(figsize=(2.3 * len(TOKEN_POOLINGS), 0.33 * n + 0.7), dpi=100)
     axes = fig.subplots(1, len(TOKEN_POOLINGS))
     for k, (ax, pooling) in enumerate(zip(axes, TOKEN_POOLINGS, strict=True)):
         read = token_positions_read(pooling, lengths, length)
@@ -111,7 +111,7 @@ def draw_multisets(
         red with ``=`` if it does not.
     """
     colours = (ACCENT, NATIVE)
-    fig = Figure(figsize=(3.2 * len(pairs), 2.6), dpi=100)
+    fig = Figure(figsize=(2.4 * len(pairs), 2.1), dpi=100)
     axes = fig.subplots(1, len(pairs))
     readouts = {"sum": global_add_pool, "mean": global_mean_pool, "max": global_max_pool}
     for p, (ax, (title, (left, right))) in enumerate(zip(axes, pairs.items(), strict=True)):

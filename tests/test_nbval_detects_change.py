@@ -8,6 +8,11 @@ every cell; the altered copy must fail exactly the altered cell. If the sanitize
 hid real output, or nbval ran in lax mode, or outputs were not compared at all, this test
 would fail.
 
+A second test checks the other half of the rule (CONTRIBUTING.md, "How each kind of
+output is checked"): a cell tagged ``nbval-ignore-output`` (the training chapters' cells
+whose digits depend on the processor) is not compared, but it still fails when its
+``assert`` fails, and an untagged cell next to it is still compared exactly.
+
 The notebook is the seed chapter ``notebooks/pooling.ipynb`` (small, fast, and checked on
 its own by nbval too), or the one named by the environment variable
 ``NBVAL_CHANGE_NOTEBOOK``; without either, the first of ``notebooks/*.ipynb`` with a digit
@@ -90,17 +95,13 @@ def _outcomes(junit_xml: Path) -> dict[str, dict[str, str]]:
     return outcomes
 
 
-def test_nbval_fails_on_a_changed_output_and_passes_the_original(tmp_path):
-    source, nb, altered_cell = _pick_notebook()
-    # The notebook's folder is copied whole: notebooks may read files next to them.
-    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    original_dir = shutil.copytree(source.parent, tmp_path / "original", ignore=ignore)
-    altered_dir = shutil.copytree(source.parent, tmp_path / "altered", ignore=ignore)
-    _alter_one_digit(nb)
-    (altered_dir / source.name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+def _run_nbval(tmp_path: Path, notebooks: list[Path]) -> tuple[int, dict, str]:
+    """Check ``notebooks`` with nbval as ``make test`` does, in a pytest subprocess.
+
+    Returns the exit code, :func:`_outcomes` of its junit report and the end of its log.
+    """
     report = tmp_path / "report.xml"
     (tmp_path / "pytest.ini").write_text("[pytest]\n")  # not the repository's addopts
-
     proc = subprocess.run(
         [
             sys.executable,
@@ -119,8 +120,7 @@ def test_nbval_fails_on_a_changed_output_and_passes_the_original(tmp_path):
             f"--nbval-sanitize-with={SANITIZE}",
             f"--junitxml={report}",
             "-q",
-            str(original_dir / source.name),
-            str(altered_dir / source.name),
+            *map(str, notebooks),
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -132,10 +132,55 @@ def test_nbval_fails_on_a_changed_output_and_passes_the_original(tmp_path):
         },
         timeout=900,
     )
-    log = proc.stdout[-6000:] + proc.stderr[-3000:]
-    assert proc.returncode == 1, f"expected test failures (exit 1), got {proc.returncode}\n{log}"
-    outcomes = _outcomes(report)
+    return proc.returncode, _outcomes(report), proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+def test_nbval_fails_on_a_changed_output_and_passes_the_original(tmp_path):
+    source, nb, altered_cell = _pick_notebook()
+    # The notebook's folder is copied whole: notebooks may read files next to them.
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    original_dir = shutil.copytree(source.parent, tmp_path / "original", ignore=ignore)
+    altered_dir = shutil.copytree(source.parent, tmp_path / "altered", ignore=ignore)
+    _alter_one_digit(nb)
+    (altered_dir / source.name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+    returncode, outcomes, log = _run_nbval(
+        tmp_path, [original_dir / source.name, altered_dir / source.name]
+    )
+    assert returncode == 1, f"expected test failures (exit 1), got {returncode}\n{log}"
     n_code_cells = sum(cell["cell_type"] == "code" for cell in nb["cells"])
     every_cell_passes = {f"Cell {i}": "passed" for i in range(n_code_cells)}
     assert outcomes["original"] == every_cell_passes, log
     assert outcomes["altered"] == {**every_cell_passes, f"Cell {altered_cell}": "failed"}, log
+
+
+def test_ignored_output_is_not_compared_but_its_asserts_still_run(tmp_path):
+    """The training chapters tag cells whose digits depend on the processor
+    ``nbval-ignore-output`` and check the prose's claims in them: nbval must skip comparing
+    such a cell's output, yet fail it when its check fails; an untagged cell stays exact."""
+    import nbformat
+
+    def cell(source, output, tags=()):
+        c = nbformat.v4.new_code_cell(source, execution_count=1)  # "run", as stored cells are
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)] if output else []
+        c.metadata["tags"] = list(tags)
+        return c
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        cell("print(0.1 + 0.2)", "0.3\n", ["nbval-ignore-output"]),  # other digits: passes
+        cell("accuracy = 0.5\nassert accuracy > 0.9, 'claim'", "", ["nbval-ignore-output"]),
+        cell("print(1 + 1)", "3\n"),  # exact: fails
+        cell("print(2 + 2)", "4\n"),
+    ]
+    path = tmp_path / "claims" / "tagged.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    returncode, outcomes, log = _run_nbval(tmp_path, [path])
+    assert returncode == 1, log
+    assert outcomes["claims"] == {
+        "Cell 0": "passed",
+        "Cell 1": "failed",
+        "Cell 2": "failed",
+        "Cell 3": "passed",
+    }, log

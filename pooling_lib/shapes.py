@@ -41,7 +41,10 @@ the rule, e.g.::
 
 The rules are PyTorch's (2.x, checked by trying each one):
 
-* ``kernel_size``, ``stride`` and ``dilation`` are positive integers;
+* ``kernel_size``, ``stride`` and ``dilation`` are positive integers, and they and
+  ``padding`` are at most ``2**31 - 1`` (``INT_MAX``: PyTorch's kernels hold them in a C int);
+* an adaptive output has at most ``2**60`` elements (``MAX_OUTPUT_ELEMENTS``: beyond that
+  PyTorch's size calculations overflow);
 * ``0 <= padding <= kernel_size // 2``. PyTorch checks both
   ``padding <= ((kernel_size - 1) * dilation + 1) // 2`` (half the effective kernel) and
   ``padding <= kernel_size // 2``; the second is never weaker, so dilation does not relax the
@@ -371,6 +374,12 @@ def _check_pool_args(fn, kernel_size, stride, padding, dilation, ceil_mode, dims
             raise ValueError(f"{fn}: {name}={given[name]!r} must be positive (each entry >= 1)")
     if min(p) < 0:
         raise ValueError(f"{fn}: padding={padding!r} must be non-negative (each entry >= 0)")
+    for name, value in (("kernel_size", k), ("stride", s), ("padding", p), ("dilation", d)):
+        if max(value) > INT_MAX:
+            raise ValueError(
+                f"{fn}: {name}={given[name]!r} is too large: each entry must be at most "
+                f"2**31 - 1 = {INT_MAX} (PyTorch's pooling kernels hold it in a C int)"
+            )
     half = tuple(ki // 2 for ki in k)
     if any(pi > hi for pi, hi in zip(p, half, strict=True)):
         raise ValueError(
@@ -398,6 +407,14 @@ def _check_pool_args(fn, kernel_size, stride, padding, dilation, ceil_mode, dims
             )
     return PoolArgs(k, s, p, d, ceil_mode, out)
 
+
+# The largest window size, stride, padding or dilation: PyTorch's 2-d and 3-d pooling (and
+# avg_pool1d) refuse larger ones ("value cannot be converted to type int without overflow").
+INT_MAX = 2**31 - 1
+# The most elements an adaptive output may have: 8 bytes each (the int64 indices of
+# adaptive max pooling) must fit in a 64-bit size, where PyTorch's numel or storage size
+# calculation overflows.
+MAX_OUTPUT_ELEMENTS = 2**60
 
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 _LAYOUTS = {
@@ -581,6 +598,13 @@ def check_adaptive_output_size(
                 f"{fn}: output_size={output_size!r} must be non-negative (each entry >= 0)"
             )
         out.append(v)
+    elements = math.prod(input_shape[:-dims]) * math.prod(out)
+    if elements > MAX_OUTPUT_ELEMENTS:
+        raise ValueError(
+            f"{fn}: output_size={output_size!r} is too large: the output would have "
+            f"{elements} elements (shape {(*input_shape[:-dims], *out)}), more than 2**60, "
+            f"the most whose size in bytes fits a 64-bit integer"
+        )
     return tuple(out)
 
 

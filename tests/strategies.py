@@ -150,3 +150,25 @@ def assert_same_bits(actual: torch.Tensor, expected: torch.Tensor, nan_bits: boo
     if not nan_bits:
         a, e = a[~nan_a.contiguous()], e[~nan_e.contiguous()]
     assert torch.equal(a, e), f"bits differ:\n{actual}\n{expected}"
+
+
+@st.composite
+def adversarial_inputs(draw, shape: tuple[int, ...], dtype: torch.dtype, nan: bool = True):
+    """Inputs made for ties: a few values (0, -0.0, +-1, +-inf, NaN, the dtype's extremes),
+    repeated, so that most windows hold several maxima (for integer dtypes, the type's
+    smallest value is the padding value of max pooling)."""
+    n = 1
+    for size in shape:
+        n *= size
+    if dtype.is_floating_point:
+        pool = [0.0, -0.0, 1.0, -1.0, float("-inf"), float("inf")] + ([float("nan")] if nan else [])
+    else:
+        info = torch.iinfo(dtype)
+        pool = [info.min, info.min + 1, 0, 1, info.max]
+    weights = draw(st.lists(st.integers(0, 3), min_size=len(pool), max_size=len(pool)))
+    choices = [v for v, w in zip(pool, weights, strict=True) for _ in range(w)] or pool[:1]
+    picks = draw(st.lists(st.integers(0, len(choices) - 1), min_size=n, max_size=n))
+    values = [choices[i] for i in picks]
+    if dtype.is_floating_point:
+        return torch.tensor(values, dtype=torch.float64).reshape(shape).to(dtype)
+    return torch.tensor(values, dtype=dtype).reshape(shape)

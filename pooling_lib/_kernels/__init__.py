@@ -1,8 +1,10 @@
 """Private vectorized kernels behind ``pooling_lib.functional``.
 
-``geometry`` (window slots, phases, index tables), ``common`` (shared plumbing: output layout,
-work chunks, padding value, accumulation dtype, ordered scatter-add, the autograd helpers),
-``max``, ``avg`` and ``adaptive`` (forward and backward passes).
+``geometry`` (window slots and phases of the average pooling loops), ``running_max`` (window
+maxima one dimension at a time, in a number of operations that does not grow with the
+window), ``common`` (shared plumbing: output layout, work chunks, padding value, accumulation
+dtype, ordered scatter-add, the autograd helpers), ``max``, ``avg`` and ``adaptive`` (forward
+and backward passes).
 
 The kernels write into preallocated outputs and take data-dependent shortcuts (``.item()``
 checks for NaN and -0.0), so they run only on plain tensors. A call runs them directly when

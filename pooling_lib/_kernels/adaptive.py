@@ -23,6 +23,7 @@ import torch
 
 from pooling_lib._kernels import geometry as geo
 from pooling_lib._kernels import running_max as rm
+from pooling_lib._kernels.avg import add_window_sums_
 from pooling_lib._kernels.common import (
     CHUNK_ELEMENTS,
     accumulate_,
@@ -42,6 +43,7 @@ from pooling_lib._kernels.common import (
     unfold,
 )
 from pooling_lib._kernels.max import pooled_max
+from pooling_lib.shapes import PoolArgs
 
 
 def _windows_1d(n: int, out: int, device) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -102,6 +104,15 @@ def adaptive_avg_forward(x: torch.Tensor, output_size: tuple[int, ...]) -> torch
         return empty((B, C, *output_size), x)
     acc = torch.zeros((B, C, *output_size), dtype=acc_dtype, device=x.device)
     windows = [_windows_1d(n, o, x.device) for n, o in zip(spatial, output_size, strict=True)]
+    if all(n % o == 0 for n, o in zip(spatial, output_size, strict=True)):
+        # windows that tile the input: average pooling's slot loop adds in the same order
+        k = tuple(n // o for n, o in zip(spatial, output_size, strict=True))
+        args = PoolArgs(k, k, (0,) * dims, (1,) * dims, False, tuple(output_size))
+        for bs, cs in chunks(x):
+            add_window_sums_(acc[bs, cs], x[bs, cs], args)
+        for kd in k:  # PyTorch divides by the height, then by the width
+            acc = acc / kd
+        return in_layout_of(acc.to(x.dtype), x)
     for slot in itertools.product(*(range(w[2]) for w in windows)):
         positions, valid = _slot_positions(windows, spatial, slot)
         v = _gather(x, positions)

@@ -66,6 +66,15 @@ def divisor_table(
     return table.to(dtype=dtype, device=device)
 
 
+def add_window_sums_(acc: torch.Tensor, x: torch.Tensor, args: PoolArgs) -> torch.Tensor:
+    """``acc`` (zeroed here) gets the sum of every window of ``x``, slot by slot in row-major
+    order starting from 0, as PyTorch's CPU kernels add (in ``acc``'s dtype)."""
+    acc.zero_()
+    for slot in geo.window_slots(tuple(x.shape[2:]), args):
+        acc[slot.out].add_(x[slot.inp])
+    return acc
+
+
 def avg_pool_forward(
     x: torch.Tensor, args: PoolArgs, count_include_pad: bool, divisor_override: int | None
 ) -> torch.Tensor:
@@ -79,7 +88,6 @@ def avg_pool_forward(
         return out
     acc_dtype = sum_dtype(x.dtype)
     divisor = divisor_table(spatial, args, count_include_pad, divisor_override, acc_dtype, x.device)
-    window = geo.window_slots(spatial, args)
     # PyTorch's kernel for contiguous inputs stores 0 + sum / divisor, which turns a -0.0
     # (a zero sum over a negative divisor_override, or an underflow) into +0.0; its kernel
     # for 2-d channels-last inputs stores sum / divisor.
@@ -90,9 +98,7 @@ def avg_pool_forward(
         acc = (
             oc if acc_dtype == x.dtype else torch.empty(oc.shape, dtype=acc_dtype, device=x.device)
         )
-        acc.zero_()
-        for slot in window:
-            acc[slot.out].add_(xc[slot.inp])
+        add_window_sums_(acc, xc, args)
         if x.dtype.is_floating_point:
             torch.div(acc, divisor, out=oc)
         else:  # int64, as PyTorch: C++ integer division, truncating toward zero

@@ -165,6 +165,8 @@ def _along(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
         return _along_adaptive(v, dim, axis, track, nan)
     k, s, p, d, out = axis.kernel, axis.stride, axis.padding, axis.dilation, axis.out
     span = (out - 1) * s + (k - 1) * d + 1  # padded cells the windows reach
+    if span > 2 * axis.n + 2 * SMALL_WINDOW:  # mostly padding: never make it
+        return _along_clipped(v, dim, axis, track, nan)
     v = _pad(v, dim, p, span - p - axis.n)
     strategy = axis.strategy
     starts = slice(0, (out - 1) * s + 1, s)
@@ -221,6 +223,52 @@ def _doubling(v: torch.Tensor, dim: int, k: int, d: int, track: bool, nan: bool)
         v, pos = _combine(v[head], v[tail], pa, pb, nan)
         h *= 2
     return v, pos, h
+
+
+def _along_clipped(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
+    """Windows that reach far into the padding: each window's real slots, from the first
+    real one ``lo`` on, ``count`` of them, ``dilation`` apart, are the union of the runs of
+    ``h`` (the largest power of two ``<= count``) at ``lo`` and ending at its last real slot.
+    The doubling keeps every level (``log2(n)`` of them, each at most the input's size) and
+    each group of windows with the same ``h`` gathers from its level. So the work is bounded
+    by the input's size, not the window's (a window of padding only gets the lowest value)."""
+    n, d = axis.n, axis.dilation
+    start = torch.arange(axis.out) * axis.stride - axis.padding
+    first = torch.where(start < 0, (-start + d - 1) // d, 0)
+    lo = start + first * d
+    last = torch.clamp((n - 1 - start) // d, max=axis.kernel - 1)  # the last real slot
+    count = torch.clamp(last - first + 1, min=0)
+    levels = [(v, _positions(n, dim, v.dim(), v.device) if track else None)]
+    h = 1
+    while 2 * h <= int(count.max()):
+        runs, run_pos = levels[-1]
+        length = runs.shape[dim] - h * d
+        head = _index(v.dim(), dim, slice(0, length))
+        tail = _index(v.dim(), dim, slice(h * d, h * d + length))
+        pa, pb = (run_pos[head], run_pos[tail]) if track else (None, None)
+        levels.append(_combine(runs[head], runs[tail], pa, pb, nan))
+        h *= 2
+    shape = list(v.shape)
+    shape[dim] = axis.out
+    result = torch.full(shape, lowest(v.dtype), dtype=v.dtype, device=v.device)
+    pos = torch.zeros(shape, dtype=torch.int64, device=v.device) if track else None
+    level = torch.where(count > 0, torch.log2(count.clamp(min=1).double()).floor().long(), -1)
+    for j, (runs, run_pos) in enumerate(levels):
+        group = torch.nonzero(level == j).flatten()
+        if group.numel() == 0:
+            continue
+        a_at, b_at = lo[group], lo[group] + (count[group] - 2**j) * d
+        a, b = runs.index_select(dim, a_at), runs.index_select(dim, b_at)
+        if track:
+            pa = run_pos.expand(runs.shape).index_select(dim, a_at)
+            pb = run_pos.expand(runs.shape).index_select(dim, b_at)
+        else:
+            pa = pb = None
+        values, where = _combine(a, b, pa, pb, nan)
+        result.index_copy_(dim, group, values)
+        if track:
+            pos.index_copy_(dim, group, where.long())
+    return result, pos
 
 
 def _along_adaptive(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):

@@ -1,0 +1,215 @@
+"""Max pooling with large windows (issue 17): PyTorch's values, indices and gradients on
+adversarial inputs (ties, NaN, -inf, -0.0) for windows past the slot loop's range, a number
+of torch operations per call that does not grow with the window, sizes that cannot be
+computed refused at once, and huge windows in time bounded by the input."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import LIB, adversarial_inputs, assert_same_bits, pool_cases
+from torch.utils._python_dispatch import TorchDispatchMode
+
+import pooling_lib as P
+from pooling_lib._kernels.running_max import SMALL_WINDOW
+
+
+def _torch_max_pool1d(x, *args, **kwargs):
+    """``F.max_pool1d``; for integer dtypes (which it does not take) through float64, exact
+    for the int32 and uint8 values used here."""
+    if x.dtype.is_floating_point:
+        return F.max_pool1d(x, *args, **kwargs)
+    out = F.max_pool1d(x.double(), *args, **kwargs)
+    if isinstance(out, tuple):
+        return out[0].to(x.dtype), out[1]
+    return out.to(x.dtype)
+
+
+MAX = {
+    1: (P.max_pool1d, _torch_max_pool1d),
+    2: (P.max_pool2d, F.max_pool2d),
+    3: (P.max_pool3d, F.max_pool3d),
+}
+DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int32, torch.uint8)
+
+
+def _check(ours, theirs, x, args, has_empty):
+    assert_same_bits(ours(x, *args), theirs(x, *args))
+    out, idx = ours(x, *args, return_indices=True)
+    t_out, t_idx = theirs(x, *args, return_indices=True)
+    assert_same_bits(out, t_out)
+    keep = idx != -1 if has_empty else torch.ones_like(idx, dtype=torch.bool)
+    assert torch.equal(idx[keep], t_idx[keep])
+    assert out.stride() == t_out.stride() and idx.stride() == t_idx.stride()
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@LIB
+@given(data=st.data())
+def test_large_windows_match_torch(dims, data):
+    """Windows up to 12 slots per dimension: the strided view, slot slices, doubling and
+    clipped paths of ``running_max``, on inputs full of ties and special values."""
+    case = data.draw(
+        pool_cases(dims=dims, max_kernel=12 if dims < 3 else 7, max_extra=9, max_dilation=2)
+    )
+    dtype = data.draw(st.sampled_from(DTYPES))
+    x = data.draw(adversarial_inputs(case.shape, dtype))
+    if data.draw(st.booleans()) and len(case.shape) == dims + 2 and dims > 1:
+        fmt = torch.channels_last if dims == 2 else torch.channels_last_3d
+        x = x.contiguous(memory_format=fmt)
+    ours, theirs = MAX[dims]
+    _check(ours, theirs, x, case.args(), case.has_empty_windows())
+
+
+@LIB
+@given(data=st.data())
+def test_large_window_gradients_match_torch(data):
+    case = data.draw(pool_cases(dims=2, max_kernel=12, max_extra=9, max_dilation=2))
+    if case.has_empty_windows():
+        return  # PyTorch's backward writes out of bounds there (test_lib_functional)
+    x = data.draw(adversarial_inputs(case.shape, torch.float64, nan=False))
+    leaf, t_leaf = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out = P.max_pool2d(leaf, *case.args())
+    g = torch.arange(out.numel(), dtype=torch.float64).reshape(out.shape) / 7
+    (ours,) = torch.autograd.grad(out, leaf, g)
+    (theirs,) = torch.autograd.grad(F.max_pool2d(t_leaf, *case.args()), t_leaf, g)
+    assert_same_bits(ours, theirs)
+
+
+@LIB
+@given(
+    n=st.integers(1, 40),
+    m=st.integers(1, 30),
+    out=st.integers(1, 12),
+    out2=st.integers(1, 12),
+    data=st.data(),
+)
+def test_adaptive_max_matches_torch(n, m, out, out2, data):
+    """Adaptive windows that tile the input (a view) and that overlap (doubling)."""
+    dtype = data.draw(st.sampled_from(DTYPES[:4]))
+    x = data.draw(adversarial_inputs((2, 2, n, m), dtype))
+    ours = P.adaptive_max_pool2d(x, (out, out2), return_indices=True)
+    theirs = F.adaptive_max_pool2d(x, (out, out2), return_indices=True)
+    assert_same_bits(ours[0], theirs[0])
+    assert torch.equal(ours[1], theirs[1])
+    assert_same_bits(P.adaptive_max_pool2d(x, (out, out2)), theirs[0])
+    x1 = x[:, :, 0]
+    assert torch.equal(
+        P.adaptive_max_pool1d(x1, out, True)[1], F.adaptive_max_pool1d(x1, out, True)[1]
+    )
+
+
+def test_ties_nan_and_negative_zero_in_one_window():
+    # the first maximum wins a tie, the last NaN wins, -0.0 before +0.0 stays -0.0
+    x = torch.tensor([[[0.0, -0.0, 0.0, 3.0, 3.0, float("nan"), 3.0, float("nan"), -1.0, -0.0]]])
+    for args in [(10,), (7, 1), (5, 1, 2), (6, 3, 3, 1, True), (3, 1, 1, 3)]:
+        _check(P.max_pool1d, F.max_pool1d, x, args, False)
+    neg = torch.tensor([[[-0.0] * 9 + [0.0]]])
+    _check(P.max_pool1d, F.max_pool1d, neg, (8, 1), False)
+    low = torch.full((1, 1, 12), float("-inf"))  # padding and real cells alike: first real wins
+    _check(P.max_pool1d, F.max_pool1d, low, (9, 1, 4), False)
+
+
+class _CountOps(TorchDispatchMode):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _ops(fn, *args, backward=False, **kwargs) -> int:
+    x = args[0]
+    if backward:
+        x = x.clone().requires_grad_()
+    with _CountOps() as counter:
+        out = fn(x, *args[1:], **kwargs)
+        if backward:
+            out = out[0] if isinstance(out, tuple) else out
+            torch.autograd.grad(out, x, torch.ones_like(out))
+    return counter.count
+
+
+CALLS = {
+    "max_pool1d stride 1": lambda k: (P.max_pool1d, torch.randn(2, 3, 600), k, 1),
+    "max_pool1d stride k": lambda k: (P.max_pool1d, torch.randn(2, 3, 600), k),
+    "max_pool1d padding": lambda k: (P.max_pool1d, torch.randn(2, 3, 600), k, 1, k // 2),
+    "max_pool1d dilation 2": lambda k: (P.max_pool1d, torch.randn(1, 2, 1100), k, 1, 0, 2),
+    "max_pool2d": lambda k: (P.max_pool2d, torch.randn(1, 2, 300, 300), k, 1),  # both grow
+    "max_pool3d": lambda k: (P.max_pool3d, torch.randn(1, 1, 260, 4, 4), (k, 2, 2), 1),
+    "adaptive_max_pool1d": lambda k: (P.adaptive_max_pool1d, torch.randn(2, 3, 512), 512 // k),
+    "adaptive_max_pool1d overlapping": lambda k: (
+        P.adaptive_max_pool1d,
+        torch.randn(2, 3, 515),
+        515 // k,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+@pytest.mark.parametrize("indices", [False, True])
+@pytest.mark.parametrize("backward", [False, True])
+def test_torch_ops_per_call_do_not_grow_with_the_window(name, indices, backward):
+    """Aten operations per call (TorchDispatchMode, one chunk of planes) for windows of 2 to
+    256: at most a constant plus a few per doubling of the window (the log-step doubling),
+    never one per slot, as the slot loop needed (255 more for a window of 256 than of 2)."""
+    torch.manual_seed(0)
+    kwargs = {"return_indices": True} if indices else {}
+    counts = {}
+    for k in (2, 16, 256):
+        fn, *args = CALLS[name](k)
+        counts[k] = _ops(fn, *args, backward=backward, **kwargs)
+    # a step of the doubling: two slices and maximum (with indices: two more slices, gt,
+    # mul, maximum); a switch of strategy (slot slices to doubling) costs a few more
+    per_doubling, switch = 8, 12
+    if name == "max_pool2d":  # the window grows in both dimensions
+        per_doubling, switch = 2 * per_doubling, 2 * switch
+    assert counts[256] - counts[16] <= per_doubling * math.log2(256 / 16), counts
+    assert counts[16] - counts[2] <= per_doubling * math.log2(16 / 2) + switch, counts
+
+
+def test_small_windows_use_slices():
+    assert SMALL_WINDOW >= 3  # 3x3 windows (ResNet) stay on the slot slices
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: P.max_pool1d(x, 2**40, padding=2**39), r"kernel_size=1099511627776 is too"),
+        (lambda x: P.max_pool1d(x, 2, 2**31), r"stride=2147483648 is too large: .* 2147483647"),
+        (lambda x: P.max_pool2d(x, 4, 1, 2, 2**31), r"dilation=2147483648 is too large"),
+        (lambda x: P.avg_pool1d(x, 2**40, padding=2**39), r"avg_pool1d: kernel_size=.* too large"),
+        (lambda x: P.adaptive_avg_pool2d(x, 2**40), r"output_size=1099511627776 is too large"),
+        (lambda x: P.adaptive_max_pool2d(x, (2**31, 2**31)), r"output_size=.* more than 2\*\*60"),
+    ],
+)  # fmt: skip
+def test_sizes_that_cannot_be_computed_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(torch.randn(1, 2, 10))
+
+
+def test_huge_windows_cost_the_input_not_the_window():
+    """A window of 2**30 on 10 cells reads 10 cells: the padding is never made (run under
+    a dispatch counter, so a loop over slots or a padded copy would show)."""
+    x = torch.randn(1, 2, 10)
+    for kwargs in [
+        dict(kernel_size=2**30, padding=2**29),
+        dict(kernel_size=2**30, stride=1, padding=2**29),
+        dict(kernel_size=2**20 + 1, stride=3, padding=2**19, ceil_mode=True),
+    ]:
+        with _CountOps() as counter:
+            out, idx = P.max_pool1d(x, **kwargs, return_indices=True)
+        assert counter.count < 200
+        assert out.numel() <= 2 * (x.shape[-1] + 1)
+        real = idx >= 0
+        assert torch.equal(out[real], x.gather(2, idx.clamp(min=0))[real])
+        # every window that reads cells holds the maximum of those cells
+        assert torch.all(out[real] <= x.amax(-1, keepdim=True).expand_as(out)[real])
+    assert P.avg_pool1d(x, 2**30, padding=2**29).shape == (1, 2, 1)

@@ -12,7 +12,14 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from pooling_book.drawing.bench_plot import RESULTS, load_results, plot_ratios, plot_times
+from pooling_book.drawing.bench_plot import (
+    RESULTS,
+    load_results,
+    plot_ratios,
+    plot_suite,
+    plot_times,
+)
+from pooling_book.drawing.doubling import doubling_figure, doubling_levels
 from pooling_book.drawing.slot_animation import slot_animation, slot_steps
 from pooling_book.drawing.value_grid import draw_value_grid, format_cell
 from pooling_book.settings import PoolSettings
@@ -147,3 +154,39 @@ def test_shipped_results_load_and_plot():
             for pass_ in ("forward", "forward+backward"):
                 assert results.ms(name, pool, pass_, "vectorized") > 0
     assert _bars(plot_ratios(results))
+
+
+def test_shipped_results_have_the_suite():
+    results = load_results()
+    assert len(results.suite) >= 16
+    assert {r["pass"] for r in results.suite} == {"forward", "forward+backward"}
+    bars = _bars(plot_suite(results))
+    assert len(bars) == len(results.suite)
+    for i, r in enumerate(results.suite):
+        assert bars[f"suite-{i}"] == pytest.approx(r["lib_ms"] / r["torch_ms"])
+    assert set(results.growth_factors) == {"stride 1", "stride = window"}
+
+
+def test_plot_suite_needs_suite_rows(results_file):
+    with pytest.raises(ValueError, match="has no suite rows"):
+        plot_suite(load_results(results_file))
+
+
+def test_doubling_levels_are_max_pooling():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(0, 10, (13,), generator=g).float()
+    levels = doubling_levels(x, 6)
+    assert levels.h == 4 and len(levels.runs) == 3
+    for j in range(1, len(levels.runs)):  # each row: the row above and its shift by half
+        h = 2 ** (j - 1)
+        above = levels.runs[j - 1]
+        assert torch.equal(levels.runs[j], torch.maximum(above[:-h], above[h:]))
+    last = levels.runs[-1]  # a window of 6: the run of 4 at its start and the one ending at its end
+    assert torch.equal(levels.windows, torch.maximum(last[:8], last[2:10]))
+    assert torch.equal(levels.windows, F.max_pool1d(x[None], 6, 1)[0])
+    fig = doubling_figure(x, 6, window=2)
+    assert len(fig.axes) == 4
+    with pytest.raises(ValueError, match=r"kernel_size=14 must lie in \[1, 13\]"):
+        doubling_levels(x, 14)
+    with pytest.raises(ValueError, match=r"window=8 must lie in \[0, 7\]"):
+        doubling_figure(x, 6, window=8)

@@ -10,7 +10,9 @@ never times anything itself, so a page shows the numbers of the committed run.
 
 * :func:`load_results` reads and checks the file into a :class:`BenchResults`;
 * :func:`plot_times` draws milliseconds per call, one bar per implementation;
-* :func:`plot_ratios` draws ``vectorized / native`` per workload, pass and pool.
+* :func:`plot_ratios` draws ``vectorized / native`` per workload, pass and pool;
+* :func:`plot_suite` draws ``pooling_lib / torch`` on the suite of workloads from real models
+  (``BenchResults.suite``; the file's ``suite`` entry).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "BenchResults",
     "load_results",
     "plot_ratios",
+    "plot_suite",
     "plot_times",
 ]
 
@@ -47,6 +50,7 @@ IMPLEMENTATIONS = ("loop", "vectorized", "native")
 POOLS = ("max", "avg")
 PASSES = ("forward", "forward+backward")
 _ROW_KEYS = ("workload", "pool", "pass", "native_ms", "vectorized_ms", "loop_ms")
+_SUITE_KEYS = ("workload", "pass", "shape", "lib_ms", "torch_ms", "ratio", "lib_reads")
 _COLORS = {"loop": DROPPED, "vectorized": ACCENT, "native": NATIVE}
 _LABELS = {
     "loop": "loop (pooling_lib.loops)",
@@ -64,6 +68,9 @@ class BenchResults:
     machine: dict
     timestamp: str
     rows: tuple[dict, ...]
+    suite: tuple[dict, ...] = ()  # workload, model, shape, pass, lib_ms, torch_ms, ratio, ...
+    growth: tuple[dict, ...] = ()  # max_pool1d, windows 2 and 256: mode, window, ns/element
+    growth_factors: dict | None = None  # per mode: {"lib": ..., "torch": ...}
 
     @property
     def workloads(self) -> list[str]:
@@ -117,7 +124,15 @@ def load_results(path: str | Path | Traversable | None = None) -> BenchResults:
                 f"load_results: row {i} of {path} has pool={r['pool']!r}, pass={r['pass']!r}; "
                 f"expected a pool in {list(POOLS)} and a pass in {list(PASSES)}"
             )
-    return BenchResults(path, data["machine"], data["timestamp"], tuple(rows))
+    suite = data.get("suite", [])
+    for i, r in enumerate(suite):
+        missing = [k for k in _SUITE_KEYS if k not in r]
+        if missing:
+            raise ValueError(f"load_results: suite row {i} of {path} lacks {missing}")
+    return BenchResults(
+        path, data["machine"], data["timestamp"], tuple(rows), tuple(suite),
+        tuple(data.get("growth", [])), data.get("growth_factors"),
+    )  # fmt: skip
 
 
 def _check_pass(pass_: str) -> None:
@@ -185,5 +200,40 @@ def plot_ratios(results: BenchResults) -> Figure:
     ax.set_ylabel("pooling_lib time / PyTorch time")
     ax.legend(fontsize=8, ncol=2)
     ax.grid(True, axis="y", which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_suite(results: BenchResults) -> Figure:
+    """``pooling_lib``'s time over PyTorch's on each workload of the suite (log scale, one
+    horizontal bar each; left of the line at 1x: ``pooling_lib`` is faster). Bars carry the
+    gid ``'suite-<i>'`` (``i`` the row's number) and are orange where ``pooling_lib`` is
+    faster, blue where PyTorch is."""
+    if not results.suite:
+        raise ValueError(f"plot_suite: {results.path} has no suite rows; run `make bench`")
+    rows = results.suite
+    fig = Figure(figsize=(8.5, 0.28 * len(rows) + 1.2), dpi=100)
+    ax = fig.subplots()
+    labels = []
+    for i, r in enumerate(rows):
+        y = len(rows) - 1 - i
+        color = ACCENT if r["ratio"] < 1 else NATIVE
+        ax.barh(y, r["ratio"], 0.7, color=color, gid=f"suite-{i}")
+        ax.text(r["ratio"] * 1.05, y, f"{r['ratio']:.2f}×", va="center", fontsize=7, color=TEXT)
+        backward = " (+ backward)" if r["pass"] == "forward+backward" else ""
+        labels.append((y, f"{r['workload']}{backward}"))
+    ax.axvline(1.0, color=TEXT, linewidth=1)
+    ax.set_xscale("log")
+    ratios = [r["ratio"] for r in rows]
+    low, high = min(ratios + [1.0]), max(ratios + [1.0])
+    ticks = [
+        t * 10.0**e for e in range(-3, 4) for t in (1, 2, 5) if low / 2 <= t * 10.0**e <= high * 2
+    ]
+    ax.set_xticks(ticks, [f"{t:g}×" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlim(low / 1.6, high * 1.6)
+    ax.set_yticks([y for y, _ in labels], [text for _, text in labels], fontsize=8)
+    ax.set_xlabel("pooling_lib time / PyTorch time (log scale; left of 1×: pooling_lib faster)")
+    ax.grid(True, axis="x", which="major", alpha=0.3)
     fig.tight_layout()
     return fig

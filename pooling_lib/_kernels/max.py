@@ -155,7 +155,9 @@ class MaxPoolFunction(torch.autograd.Function):
             skip = found < 0  # windows of padding only pass no gradient
             if bool(skip.any()):
                 grad_output = grad_output.masked_fill(skip, -0.0)
-            index_of = lambda bs, cs: found[bs, cs].clamp(min=0)  # noqa: E731
+                index_of = lambda bs, cs: found[bs, cs].clamp(min=0)  # noqa: E731
+            else:
+                index_of = lambda bs, cs: found[bs, cs]  # noqa: E731
             grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None)
         else:
             grad = scatter_by_index(grad_output, found, ctx.input_shape)

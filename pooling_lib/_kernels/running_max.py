@@ -298,6 +298,8 @@ def window_max(
     ``nan``: NaNs may occur (without it the index of a window holding a NaN is wrong; its
     value is NaN, so callers see that and run again). The values are ``torch.maximum``'s
     (see ``_combine``)."""
+    if all(a.out == 1 and a.padding == 0 and a.kernel >= a.n for a in axes):
+        return _global(x, track)  # one window over each whole plane
     strides = [math.prod(x.shape[2 + j + 1 :]) for j in range(len(axes))]
     # int32 flat indices while they fit (elementwise int64 is slow), int64 at the end
     dtype = torch.int32 if math.prod(x.shape[2:]) < 2**31 else torch.int64
@@ -313,6 +315,23 @@ def window_max(
                 inner = index.gather(dim, pos.long())
                 index = torch.add(inner, pos.to(dtype), alpha=strides[j])
     return v, (index.long() if track else None)
+
+
+def _global(x: torch.Tensor, track: bool):
+    """The maximum of each whole plane: one reduction (``Tensor.max`` gives the first maximum;
+    the last NaN comes from the flipped plane)."""
+    B, C = x.shape[:2]
+    planes = x.reshape(B, C, -1)
+    shape = (B, C) + (1,) * (x.dim() - 2)
+    if not track:
+        return planes.amax(-1).view(shape), None
+    values, index = planes.max(-1)
+    if values.dtype.is_floating_point:
+        nan = torch.isnan(values)
+        if bool(nan.any()):  # the last NaN: the first one of the reversed plane
+            last = planes.shape[-1] - 1 - torch.isnan(planes.flip(-1)).byte().argmax(-1)
+            index = torch.where(nan, last, index)
+    return values.view(shape), index.view(shape)
 
 
 def has_left_padding(axes: tuple[Axis, ...]) -> bool:

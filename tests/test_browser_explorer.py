@@ -1,10 +1,24 @@
 """The explorer on the built static site (no kernel), operated in headless Chromium.
 
+Nothing here depends on timing or on what an earlier step left behind: each check mounts a
+fresh explorer in a known setting (through the page's own copy of the explorer's script),
+and play/pause runs on Playwright's fake clock.
+
 * The browser computes what pooling_lib computes: 200 random valid settings and inputs and 50
   invalid ones (fixed seed), each set through the explorer's controls on a built chapter
   page; the shape, the values and the printed cells it shows are compared with
   ``pooling_lib.functional`` run here, and an invalid setting must show pooling_lib's message.
-* Every control of a chapter's explorer changes what is shown.
+* Every control changes what is shown, each from a setting in which it must; play steps the
+  window in raster order, pause stops it, speed sets the pace.
+* Both grids carry indices (negative on the padding); hovering works both ways (the cells
+  an output reads, the outputs an input feeds, by pooling_lib's window rule); the window is
+  also drawn as a k×k grid; a size change keeps typed values; predict mode checks a right
+  and a wrong answer, keeps the score and stays within its explorer's scope.
+* The chapters' explorers: focused ones show at most 6 controls in about 100 px, the drawing
+  takes at least half of every explorer at 1280 px with cells of at least 40 px, the grids
+  come before the controls on a phone, five chapters ask for predictions, the explorers are
+  mounted before MathJax typesets, and every one works from ``file://``.
+* The shift explorer shows pooling_lib's max pooling and BlurPool2d's blur pooling.
 * The gradient sentence follows pooling_lib's avg rule (checked against torch's gradient).
 * Every cell shows its whole printed value; an invalid setting (including an index out of
   range) shows one message, an unpadded input and no stale output or code.
@@ -35,8 +49,7 @@ VALID, INVALID = 200, 50
 # then sets each control the way a reader does (value + the event the control listens to),
 # and reads back what the explorer shows.
 SET_CASE = """async ({state, controls}) => {
-  const root = document.documentElement.dataset.content_root;
-  const m = await import(root + "vendor/pooling-explorer/explorer.js");
+  const m = window.PoolingExplorer;
   let el = document.getElementById("explorer-under-test");
   if (!el) {
     el = document.createElement("div");
@@ -112,7 +125,7 @@ def pooling_lib_result(x: torch.Tensor, s: PoolSettings) -> tuple[str | None, to
 
 def controls_for(s: PoolSettings) -> list[tuple[str, object]]:
     """The controls a reader sets for ``s``, in order (mode first: it enables the others)."""
-    out: list[tuple[str, object]] = [("mode", s.mode)]
+    out: list[tuple[str, object]] = [("mode", s.mode), ("hw-split", True)]
     for name in ("kernel_size", "stride", "padding", "dilation"):
         if name == "kernel_size" or s.uses(name):
             out += [
@@ -152,6 +165,8 @@ def state_for(x: torch.Tensor) -> dict:
         "view": "values",
         "python": {},
         "live": False,
+        "controls": [],
+        "predict": False,
         "palette": {name: getattr(palette, name) for name in palette.__all__},
     }
 
@@ -214,96 +229,553 @@ SNAPSHOT = """(el) => JSON.stringify([
   [...el.querySelectorAll(".pe-math")].map((n) => n.textContent), el.dataset.error,
 ])"""
 
+OPEN_DETAILS = "(el) => el.querySelectorAll('details').forEach((d) => { d.open = true; })"
+X2 = torch.arange(32.0).reshape(1, 2, 4, 4)  # two channels: the channel control matters
+BASE = {"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1]}  # a 2x2 output
+AVG = {**BASE, "mode": "avg"}
+LP = {"mode": "lp", "kernel_size": [2, 2], "stride": [2, 2]}
 
-def _explorer_with_shape(page, shape: str):
-    for handle in page.query_selector_all(".pooling-explorer[data-mounted]"):
-        if shape in handle.query_selector(".pe-title").text_content():
-            return handle
-    raise AssertionError(f"no explorer of shape {shape} on the page")
+
+def mount(page, x: torch.Tensor, **state):
+    """A fresh explorer of ``x`` in the known ``state``, mounted by the page's own script."""
+    page.evaluate(SET_CASE, {"state": state_for(x) | state, "controls": []})
+    return page.query_selector("#explorer-under-test")
 
 
-def test_every_control_changes_what_is_shown(explorer_page):
-    page, errors = explorer_page
-    el = _explorer_with_shape(
-        page, "(1, 2, 4, 4)"
-    )  # explore(X2, kernel_size=3, padding=1, stride=2)
-    el.scroll_into_view_if_needed()
-    unchanged = []
+def control(el, name: str):
+    return el.query_selector(f'[name="{name}"]')
 
-    def changes(what: str, action) -> None:
-        before = el.evaluate(SNAPSHOT)
-        action()
-        if el.evaluate(SNAPSHOT) == before:
-            unchanged.append(what)
 
-    def control(name: str):
-        return el.query_selector(f'[name="{name}"]')
+def press(name: str, key: str):
+    def act(page, el):
+        control(el, name).focus()
+        control(el, name).press(key)
 
-    changes("ceil_mode", lambda: control("ceil_mode").check())
-    # (key the slider gets, number typed next): each moves the setting away and back
-    moves = {
-        "kernel_size": ("ArrowLeft", "3"),
-        "stride": ("ArrowLeft", "2"),
-        "padding": ("ArrowLeft", "1"),
-        "dilation": ("ArrowRight", "1"),
-    }
-    for name, (key, typed) in moves.items():
-        for axis in "hw":
-            slider = control(f"{name}-{axis}-slider")
-            changes(f"{name} {axis} slider", lambda s=slider, k=key: (s.focus(), s.press(k)))
-            number = control(f"{name}-{axis}")
-            changes(f"{name} {axis} number", lambda n=number, t=typed: n.fill(t))
-    changes("channel", lambda: control("channel").fill("1"))
-    changes("mode avg", lambda: control("mode").select_option("avg"))
-    changes("padding for avg", lambda: control("padding-h").fill("0"))
-    changes("count_include_pad", lambda: control("count_include_pad").uncheck())
-    changes("divisor_override", lambda: control("divisor_override").fill("3"))
-    changes("mode lp", lambda: control("mode").select_option("lp"))
-    changes("norm_type", lambda: control("norm_type").fill("3"))
-    changes("preset", lambda: control("preset").select_option("random"))
-    changes("view", lambda: control("view").select_option("gradient"))
-    changes("next", lambda: control("next").click())
-    changes("back", lambda: control("back").click())
-    changes(
-        "hover an output cell", lambda: el.query_selector_all(".pe-output .pe-cell")[-1].hover()
-    )
-    out = el.query_selector(".pe-output")
-    changes("arrow key on the output", lambda: (out.focus(), out.press("ArrowLeft")))
-    cell = el.query_selector(".pe-input .pe-cell[data-kind=input]")
-    changes("edit an input value", lambda: (cell.click(), control("edit-value").fill("42")))
+    return act
+
+
+def fill(name: str, text: str):
+    return lambda page, el: control(el, name).fill(text)
+
+
+def check(name: str, on: bool = True):
+    return lambda page, el: control(el, name).set_checked(on)
+
+
+def choose(name: str, value: str):
+    return lambda page, el: control(el, name).select_option(value)
+
+
+def click(name: str):
+    return lambda page, el: control(el, name).click()
+
+
+def split_then(action):
+    def act(page, el):
+        control(el, "hw-split").check()
+        action(page, el)
+
+    return act
+
+
+def hover(selector: str):
+    return lambda page, el: el.query_selector(selector).hover()
+
+
+def key_on(selector: str, key: str, first_click: str | None = None):
+    def act(page, el):
+        if first_click:
+            el.query_selector(first_click).click()
+        grid = el.query_selector(selector)
+        grid.focus()
+        grid.press(key)
+
+    return act
+
+
+def edit_a_cell(page, el):
+    el.query_selector('.pe-input .pe-cell[data-r="0"][data-c="0"]').click()
+    control(el, "edit-value").fill("42")
+
+
+def enter_then_type(page, el):
     grid = el.query_selector(".pe-input")
-    changes("arrow key on the input", lambda: (grid.focus(), grid.press("ArrowRight")))
-    grid.press("Enter")  # Enter on the input grid edits the selected cell
+    grid.focus()
+    grid.press("Enter")  # Enter on the input grid edits the selected cell (the first one)
     assert page.evaluate("document.activeElement.name") == "edit-value"
-    changes("typed after Enter", lambda: page.keyboard.type("7"))
-    changes("invalid setting", lambda: control("kernel_size-h").fill("9"))
-    assert "must fit into the padded input" in el.get_attribute("data-error")
-    control("kernel_size-h").fill("1")
+    page.keyboard.type("7")
 
-    # play steps the window by itself, pause stops it, speed changes its pace
-    positions = []
-    control("speed").fill("10")
-    control("play").click()
-    for _ in range(5):
-        page.wait_for_timeout(150)
-        positions.append(el.get_attribute("data-position"))
-    control("play").click()  # pause
-    paused = el.get_attribute("data-position")
-    page.wait_for_timeout(400)
-    assert len(set(positions)) >= 3, positions
-    assert el.get_attribute("data-position") == paused
 
-    # batch index, on an explorer of a batch of two
-    page.evaluate(
-        SET_CASE, {"state": state_for(torch.arange(18.0).reshape(2, 1, 3, 3)), "controls": []}
-    )
-    batched = page.query_selector("#explorer-under-test")
-    before = batched.evaluate(SNAPSHOT)
-    batched.query_selector('[name="batch"]').fill("1")
-    if batched.evaluate(SNAPSHOT) == before:
-        unchanged.append("batch")
+FIRST_INPUT = '.pe-input .pe-cell[data-r="0"][data-c="0"]'
+# (what, the known setting it starts from, what the reader does): in that setting the
+# control must change what is shown. Every case starts from a freshly mounted explorer of X2.
+CONTROL_CASES = [
+    ("ceil_mode", {"kernel_size": [3, 3], "stride": [2, 2]}, check("ceil_mode")),
+    ("kernel slider", BASE, press("kernel_size-h-slider", "ArrowLeft")),
+    ("kernel number", BASE, fill("kernel_size-h", "2")),
+    ("stride slider", BASE, press("stride-h-slider", "ArrowLeft")),
+    ("stride number", BASE, fill("stride-h", "1")),
+    ("padding slider", BASE, press("padding-h-slider", "ArrowLeft")),
+    ("padding number", BASE, fill("padding-h", "0")),
+    ("dilation slider", BASE, press("dilation-h-slider", "ArrowRight")),
+    ("dilation number", BASE, fill("dilation-h", "2")),
+    ("kernel w (h ≠ w)", BASE, split_then(fill("kernel_size-w", "2"))),
+    ("stride w slider (h ≠ w)", BASE, split_then(press("stride-w-slider", "ArrowLeft"))),
+    ("padding w (h ≠ w)", BASE, split_then(fill("padding-w", "0"))),
+    ("dilation w (h ≠ w)", BASE, split_then(fill("dilation-w", "2"))),
+    ("h ≠ w off", {**BASE, "kernel_size": [3, 2]}, check("hw-split", False)),
+    ("input height", BASE, fill("size-h", "6")),
+    ("input width", BASE, fill("size-w", "7")),
+    ("channel", BASE, fill("channel", "1")),
+    ("mode avg", BASE, choose("mode", "avg")),
+    ("padding for avg", AVG, fill("padding-h", "0")),
+    ("count_include_pad", AVG, check("count_include_pad", False)),
+    ("divisor_override", AVG, fill("divisor_override", "3")),
+    ("mode lp", BASE, choose("mode", "lp")),
+    ("norm_type", LP, fill("norm_type", "3")),
+    ("preset", BASE, choose("preset", "random")),
+    ("view", BASE, choose("view", "gradient")),
+    ("next", BASE, click("next")),
+    ("back", {**BASE, "position": [1, 1]}, click("back")),
+    ("hover an output cell", BASE, hover('.pe-output .pe-cell[data-i="1"][data-j="1"]')),
+    ("hover an input cell", BASE, hover('.pe-input .pe-cell[data-r="1"][data-c="1"]')),
+    ("arrow key on the output", {**BASE, "position": [1, 1]}, key_on(".pe-output", "ArrowLeft")),
+    ("edit an input value", BASE, edit_a_cell),
+    ("arrow key on the input", BASE, key_on(".pe-input", "ArrowRight", first_click=FIRST_INPUT)),
+    ("typed after Enter", BASE, enter_then_type),
+    ("invalid setting", BASE, fill("kernel_size-h", "9")),
+]
+
+
+@pytest.fixture(scope="module")
+def controls_page(browser, site_url):
+    """A chapter page at 1280 px with every <details> of the explorers opened."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
+    yield page, errors
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("what", "state", "action"), CONTROL_CASES, ids=[c[0] for c in CONTROL_CASES]
+)
+def test_every_control_changes_what_is_shown(controls_page, what, state, action):
+    page, errors = controls_page
+    el = mount(page, X2, **state)
+    el.evaluate(OPEN_DETAILS)
+    el.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)  # no pointer over a grid
+    before = el.evaluate(SNAPSHOT)
+    action(page, el)
+    assert el.evaluate(SNAPSHOT) != before, f"{what} changes nothing from {state}"
     assert not errors, errors
-    assert not unchanged, f"controls that change nothing: {unchanged}"
+
+
+def test_an_invalid_kernel_shows_the_rule(controls_page):
+    page, _ = controls_page
+    el = mount(page, X2, **BASE)
+    el.evaluate(OPEN_DETAILS)
+    control(el, "kernel_size-h").fill("9")
+    assert "must fit into the padded input" in el.get_attribute("data-error")
+
+
+def test_batch_index_changes_what_is_shown(controls_page):
+    page, errors = controls_page
+    el = mount(page, torch.arange(18.0).reshape(2, 1, 3, 3))
+    el.evaluate(OPEN_DETAILS)
+    before = el.evaluate(SNAPSHOT)
+    control(el, "batch").fill("1")
+    assert el.evaluate(SNAPSHOT) != before
+    assert not errors, errors
+
+
+def test_play_steps_in_order_and_pause_stops(browser, site_url):
+    """Play and pause on the page's clock (Playwright's fake timers, paused: it moves only
+    when the test runs it): at 10 steps a second,
+    0.5 s of play moves the window exactly five cells in raster order, a paused explorer
+    does not move, and at 4 steps a second 1 s moves it four cells."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.clock.install()
+    page.goto(site_url + PAGE)
+    page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), kernel_size=[2, 2], stride=[1, 1])
+    el.evaluate(OPEN_DETAILS)
+    assert el.get_attribute("data-out-shape") == "[3,3]"
+    positions = []
+
+    def run(ms: int, steps: int) -> None:
+        for _ in range(steps):
+            page.clock.run_for(ms // steps)
+            positions.append(json.loads(el.get_attribute("data-position")))
+
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)  # from here on, time stands still
+    control(el, "speed").fill("10")
+    control(el, "play").click()
+    run(500, 5)
+    assert positions == [[0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]
+    assert control(el, "play").get_attribute("aria-pressed") == "true"
+    control(el, "play").click()  # pause
+    page.clock.run_for(2000)
+    assert json.loads(el.get_attribute("data-position")) == [1, 2]
+    control(el, "speed").fill("4")
+    control(el, "play").click()
+    positions.clear()
+    run(1000, 4)
+    assert positions == [[2, 0], [2, 1], [2, 2], [0, 0]]  # and round to the first again
+    control(el, "play").click()
+    page.close()
+
+
+# ------------------------------------------------------------------ indices and hovering
+
+
+def test_both_grids_carry_indices_negative_on_the_padding(controls_page):
+    page, _ = controls_page
+    el = mount(page, X2, **BASE)
+    indices = el.evaluate(
+        """(el) => Object.fromEntries(["input", "output"].map((g) => [g, ["row", "col"]
+             .map((a) => [...el.querySelectorAll(`.pe-${g} .pe-idx[data-axis=${a}]`)]
+             .map((n) => n.textContent))]))"""
+    )
+    assert indices["input"] == [["-1", "0", "1", "2", "3", "4"]] * 2
+    assert indices["output"] == [["0", "1"]] * 2
+    assert el.query_selector_all(".pe-input .pe-idx.pe-neg")[0].text_content() == "-1"
+
+
+def readers_by_pooling_lib(r: int, c: int, s: PoolSettings, H: int, W: int) -> list[list[int]]:
+    """The output cells whose window reads input cell (r, c), by pooling_lib's window rule."""
+    from pooling_lib.shapes import pooled_size, window_positions
+
+    out = [
+        pooled_size(n, s.kernel_size[a], s.stride[a], s.padding[a], s.dilation[a], s.ceil_mode)
+        for a, n in enumerate((H, W))
+    ]
+    return [
+        [i, j]
+        for i in range(out[0])
+        for j in range(out[1])
+        if r in window_positions(i, s.kernel_size[0], s.stride[0], s.padding[0], s.dilation[0])
+        and c in window_positions(j, s.kernel_size[1], s.stride[1], s.padding[1], s.dilation[1])
+    ]
+
+
+HOVER_SETTINGS = [BASE, {"kernel_size": [2, 2], "stride": [1, 1], "dilation": [2, 2]}]
+
+
+@pytest.mark.parametrize("state", HOVER_SETTINGS)
+def test_hover_works_both_ways(controls_page, state):
+    """An output cell shows its window; an input cell every output cell that reads it."""
+    page, errors = controls_page
+    x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    el = mount(page, x, **state)
+    page.mouse.move(0, 0)
+    s = PoolSettings.create(**{k: tuple(v) for k, v in state.items()})
+    el.query_selector('.pe-output .pe-cell[data-i="1"][data-j="1"]').hover()
+    assert el.get_attribute("data-position") == "[1,1]"
+    read = el.evaluate(
+        """(el) => [...el.querySelectorAll(".pe-input .pe-read")]
+             .map((n) => [+n.dataset.r, +n.dataset.c])"""
+    )
+    from pooling_lib.shapes import window_positions
+
+    rows = window_positions(1, s.kernel_size[0], s.stride[0], s.padding[0], s.dilation[0])
+    cols = window_positions(1, s.kernel_size[1], s.stride[1], s.padding[1], s.dilation[1])
+    assert sorted(read) == sorted([r, c] for r in rows for c in cols)
+    box = el.evaluate("(el) => !el.querySelector('.pe-window').hidden")
+    assert box, "the window's frame is shown"
+    for r, c in [(0, 0), (1, 1), (3, 2)]:
+        el.query_selector(f'.pe-input .pe-cell[data-r="{r}"][data-c="{c}"]').hover()
+        marked = el.evaluate(
+            """(el) => [...el.querySelectorAll(".pe-output .pe-reader")]
+                 .map((n) => [+n.dataset.i, +n.dataset.j])"""
+        )
+        assert marked == readers_by_pooling_lib(r, c, s, 4, 4), (state, r, c)
+    assert not errors, errors
+
+
+def test_the_window_is_also_a_small_grid(controls_page):
+    page, _ = controls_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE)
+    line = el.query_selector(".pe-kform").get_attribute("data-line")
+    assert line == "max([[-inf, -inf, -inf], [-inf, 0, 1], [-inf, 4, 5]]) = 5"
+    assert el.query_selector(".pe-kgrid .pe-kwin").text_content() == "5"
+    assert "click a cell to change it" in el.query_selector(".pe-caption").text_content()
+
+
+# ------------------------------------------------------------------ input size
+
+
+def test_a_size_change_keeps_typed_values_and_fills_the_rest(controls_page):
+    page, errors = controls_page
+    x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    el = mount(page, x, kernel_size=[3, 3], stride=[2, 2])
+    el.query_selector('.pe-input .pe-cell[data-r="1"][data-c="2"]').click()
+    control(el, "edit-value").fill("42")
+    control(el, "size-h").fill("7")
+    control(el, "size-w").fill("7")
+    assert el.get_attribute("data-out-shape") == "[3,3]"  # 7x7 -> 3x3 in one step each
+    cells = el.evaluate(
+        """(el) => Object.fromEntries(
+             [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
+             .map((n) => [n.dataset.r + "," + n.dataset.c, n.textContent]))"""
+    )
+    assert len(cells) == 49 and cells["1,2"] == "42"  # typed, kept
+    assert cells["0,0"] == "0" and cells["3,3"] == "15" and cells["6,6"] == "0"  # X, then 0
+    assert "(1, 1, 7, 7)" in el.query_selector(".pe-title").text_content()
+    assert "= 3" in el.query_selector(".pe-formula").text_content()
+    control(el, "preset").select_option("ramp")  # a preset fills the new size
+    cells = el.evaluate(
+        """(el) => [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
+             .map((n) => n.textContent)"""
+    )
+    assert cells == [str(k) for k in range(49)]
+    control(el, "size-w").fill("3")  # smaller: the preset again, cut to size
+    assert el.get_attribute("data-out-shape") == "[3,1]"
+    assert not errors, errors
+
+
+# ------------------------------------------------------------------ predict mode
+
+
+def test_predict_mode_checks_a_right_and_a_wrong_answer(controls_page):
+    page, errors = controls_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, predict=True,
+               controls=["kernel_size", "stride", "padding"], predict_seed=3)  # fmt: skip
+    printed = [c.text_content() for c in el.query_selector_all(".pe-output .pe-cell")]
+    assert printed == ["?"] * 4 and el.get_attribute("data-hidden") == "value"
+    truth = json.loads(el.get_attribute("data-values"))
+    i, j = json.loads(el.get_attribute("data-position"))
+    assert f"out[{i}, {j}]" in el.query_selector(".pe-question").text_content()
+    answer = control(el, "predict-answer")
+    answer.fill(format_value(float(truth[i * 2 + j])))
+    answer.press("Enter")
+    assert el.query_selector(".pe-feedback").text_content().startswith("right")
+    assert el.query_selector(".pe-score").text_content() == "score: 1 of 1"
+    assert el.get_attribute("data-hidden") == ""  # revealed
+    assert [c.text_content() for c in el.query_selector_all(".pe-output .pe-cell")] == [
+        format_value(float(v)) for v in truth
+    ]
+    # the next questions, from the keyboard: a random input and setting; a wrong answer
+    answer.press("Enter")
+    kinds = []
+    for _ in range(12):
+        hidden = el.get_attribute("data-hidden")
+        kinds.append(hidden)
+        shape = json.loads(el.get_attribute("data-out-shape"))
+        if hidden == "value":
+            i, j = json.loads(el.get_attribute("data-position"))
+            v = float(json.loads(el.get_attribute("data-values"))[i * shape[1] + j])
+            answer.fill(format_value(v + 1))
+            control(el, "predict-check").click()
+            assert el.query_selector(".pe-feedback").text_content().startswith("not quite")
+        else:
+            assert hidden == "shape" and el.query_selector(".pe-output .pe-cell") is None
+            answer.fill(f"({shape[0]}, {shape[1]})")
+            answer.press("Enter")
+            assert el.query_selector(".pe-feedback").text_content().startswith("right")
+        answer.press("Enter")  # next question
+    assert {"value", "shape"} <= set(kinds), kinds
+    right = 1 + kinds.count("shape")
+    assert el.query_selector(".pe-score").text_content() == f"score: {right} of 13"
+    assert not errors, errors
+
+
+def test_predict_questions_stay_within_the_explorers_scope(controls_page):
+    """A question changes only the settings the explorer is focused on (here the padding)."""
+    page, _ = controls_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, predict=True,
+               controls=["padding"], predict_seed=11)  # fmt: skip
+    seen = set()
+    for _ in range(6):
+        control(el, "predict-new").click()
+        call = el.query_selector(".pe-call").text_content()
+        assert "kernel_size=(3, 3), stride=(2, 2)" in call, call
+        seen.add(call.split("padding=")[1].split(")")[0])
+    assert len(seen) >= 2, seen
+
+
+# ------------------------------------------------------------------ the chapters' explorers
+
+MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted]")].map((el) => {
+  const box = (n) => (n ? n.getBoundingClientRect() : { width: 0, height: 0, top: 0, bottom: 0 });
+  const area = (n) => box(n).width * box(n).height;
+  const shown = (n) => n.getClientRects().length > 0;
+  const toolbar = el.querySelector(".pe-toolbar");
+  const first = toolbar && toolbar.querySelector(":scope > .pe-controls");
+  const more = el.querySelector(".pe-more > summary");
+  return {
+    title: (el.querySelector(".pe-title") || {}).textContent,
+    kind: el.classList.contains("pe-shift") ? "shift" : "pool",
+    focused: !!more,
+    controls: first ? [...first.children].filter(shown).length : 0,
+    controlsHeight: toolbar ? (more ? box(more).top : box(toolbar).bottom) - box(toolbar).top : 0,
+    share: area(el.querySelector(".pe-drawing")) / area(el),
+    cell: box(el.querySelector(".pe-input .pe-cell[data-kind=input]")).width,
+    W: Number((el.querySelector(".pe-title") || {}).textContent.split(", ").at(-1).split(")")[0]),
+    drawingTop: box(el.querySelector(".pe-drawing")).top,
+    toolbarTop: box(toolbar).top,
+  };
+})"""
+CHAPTERS = [
+    "notebooks/pooling.html",
+    "notebooks/output_shape.html",
+    "notebooks/explorer.html",
+    "notebooks/why_pooling.html",
+    "notebooks/gradients.html",
+    "notebooks/loops_to_vectors.html",
+    "notebooks/beyond_max_avg.html",
+    "notebooks/pooling_in_networks.html",
+]
+PREDICT_CHAPTERS = [
+    "notebooks/pooling.html",
+    "notebooks/output_shape.html",
+    "notebooks/why_pooling.html",
+    "notebooks/gradients.html",
+    "notebooks/beyond_max_avg.html",
+]
+
+
+@pytest.fixture(scope="module")
+def chapter_explorers(browser, site_url):
+    """What every chapter's explorers look like at 1280 px and at 390 px."""
+    found = {}
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for path in CHAPTERS:
+            page.goto(site_url + path)
+            page.wait_for_selector(".pooling-explorer[data-mounted]")
+            found[width, path] = page.evaluate(MEASURE)
+            found[width, path, "predict"] = page.evaluate(
+                "document.querySelectorAll('.pooling-explorer .pe-predict').length"
+            )
+        page.close()
+    return found
+
+
+def test_focused_explorers_show_at_most_six_controls_in_about_100_px(chapter_explorers):
+    """At 1280 px: at most 6 controls before "more settings", in about 100 px of height
+    (the player's row and the controls, up to the "more settings" line)."""
+    too_many, too_tall, focused = [], [], 0
+    for path in CHAPTERS:
+        for e in chapter_explorers[1280, path]:
+            if e["kind"] != "pool" or not e["focused"]:
+                continue
+            focused += 1
+            if e["controls"] > 6:
+                too_many.append((path, e["title"], e["controls"]))
+            if e["controlsHeight"] > 110:
+                too_tall.append((path, e["title"], e["controlsHeight"]))
+    assert focused >= 15, focused
+    assert not too_many, too_many
+    assert not too_tall, too_tall
+
+
+def test_the_drawing_takes_at_least_half_of_each_explorer(chapter_explorers):
+    small = [
+        (path, e["title"], round(e["share"], 2))
+        for path in CHAPTERS
+        for e in chapter_explorers[1280, path]
+        if e["kind"] == "pool" and e["share"] < 0.5
+    ]
+    assert not small, small
+    narrow = [  # cells of at least 40 px for inputs up to 8 wide
+        (path, e["title"], e["cell"])
+        for path in CHAPTERS
+        for e in chapter_explorers[1280, path]
+        if e["kind"] == "pool" and e["cell"] and e["cell"] < 40 and e["W"] <= 8
+    ]
+    assert not narrow, narrow
+
+
+def test_on_a_phone_the_grids_come_before_the_controls(chapter_explorers):
+    late = [
+        (path, e["title"])
+        for path in CHAPTERS
+        for e in chapter_explorers[390, path]
+        if e["kind"] == "pool" and e["drawingTop"] >= e["toolbarTop"]
+    ]
+    assert not late, late
+
+
+def test_five_chapters_ask_for_a_prediction(chapter_explorers):
+    asking = [path for path in PREDICT_CHAPTERS if chapter_explorers[1280, path, "predict"]]
+    assert asking == PREDICT_CHAPTERS
+
+
+def test_explorers_are_mounted_before_mathjax_typesets(browser, site_url):
+    """The explorer's script runs ahead of MathJax (both deferred): when the last explorer
+    is mounted, MathJax has typeset nothing yet; MathJax still typesets the page."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url + PAGE)
+    page.wait_for_selector("mjx-container", state="attached")
+    marks = page.evaluate("() => ({...document.documentElement.dataset})")
+    page.close()
+    assert marks["mathjaxBeforeExplorers"] == "false", marks
+    assert float(marks["explorersMountedMs"]) > 0
+
+
+def test_every_explorer_works_from_a_file_url(browser, built_site):
+    """Opened from disk (file://), every chapter's explorers mount and respond."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    dead = []
+    for path in CHAPTERS:
+        page.goto((built_site / path).as_uri())
+        page.wait_for_load_state("load")
+        total = page.evaluate("document.querySelectorAll('div.pooling-explorer').length")
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.pooling-explorer[data-mounted]').length === n",
+            arg=total,
+        )
+        el = page.query_selector(".pooling-explorer[data-mounted]:not(.pe-shift)")
+        before = el.get_attribute("data-position")
+        el.query_selector('[name="next"]').click()
+        if el.get_attribute("data-position") == before:
+            dead.append(path)
+    page.close()
+    assert not dead and not errors, (dead, errors)
+
+
+def test_the_shift_explorer_shows_max_and_blur_pooling(browser, site_url):
+    from pooling_book.explorer.shift import shifted_outputs
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url + "notebooks/pooling_in_networks.html")
+    el = page.wait_for_selector(".pooling-explorer.pe-shift")
+    el.scroll_into_view_if_needed()
+    el.query_selector('[name="shift"]').fill("0")
+    first = "(el) => JSON.parse(el.querySelector('.pe-grid').dataset.%s)"
+    x = torch.tensor(el.evaluate(first % "values")).reshape(el.evaluate(first % "shape"))
+    for shift in range(4):
+        el.query_selector('[name="shift"]').fill(str(shift))
+        grids = el.evaluate(
+            "(el) => [...el.querySelectorAll('.pe-grid')].map((g) => JSON.parse(g.dataset.values))"
+        )
+        max_out, blur_out = shifted_outputs(x, shift)
+        assert torch.equal(torch.tensor(grids[0]).reshape(x.shape), torch.roll(x, shift, -1))
+        assert torch.equal(torch.tensor(grids[1]).reshape(max_out.shape), max_out), shift
+        assert torch.allclose(torch.tensor(grids[2]).reshape(blur_out.shape), blur_out), shift
+        if shift == 1:
+            el.screenshot(path=str(SCREENSHOTS / "shift-explorer-1280.png"))
+    page.close()
+
+
+def test_screenshots_of_a_focused_and_the_full_explorer(browser, site_url):
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(site_url + PAGE)
+        page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
+        explorers = page.query_selector_all(".pooling-explorer[data-mounted]")
+        explorers[0].scroll_into_view_if_needed()
+        explorers[0].screenshot(path=str(SCREENSHOTS / f"explorer-focused-{width}.png"))
+        full = [e for e in explorers if not e.query_selector(".pe-more")][0]
+        full.scroll_into_view_if_needed()
+        full.screenshot(path=str(SCREENSHOTS / f"explorer-full-{width}.png"))
+        page.close()
 
 
 def test_phone_layout(browser, site_url):
@@ -311,12 +783,17 @@ def test_phone_layout(browser, site_url):
     page.goto(site_url + PAGE)
     page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
     width = page.evaluate("document.documentElement.scrollWidth")
-    short = page.evaluate(
-        """() => [...document.querySelectorAll('.pooling-explorer input[type=range]')]
-            .map((s) => s.getBoundingClientRect().width).filter((w) => w < 120)"""
+    page.evaluate(
+        "document.querySelectorAll('.pooling-explorer details').forEach((d) => { d.open = true; })"
     )
+    shown = "(c) => c.getClientRects().length > 0"  # controls of the mode shown, details open
+    short = page.evaluate(
+        f"""() => [...document.querySelectorAll('.pooling-explorer input[type=range]')]
+            .filter({shown}).map((s) => s.getBoundingClientRect().width).filter((w) => w < 120)"""
+    )
+    controls = ".pooling-explorer select, .pooling-explorer input, .pooling-explorer button"
     small = page.evaluate(
-        """() => [...document.querySelectorAll('.pooling-explorer select, .pooling-explorer input')]
+        f"""() => [...document.querySelectorAll('{controls}')].filter({shown})
             .map((c) => [c.name, c.getBoundingClientRect().height])
             .filter(([, h]) => h < 44)"""
     )

@@ -19,7 +19,8 @@ const MOVES = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowD
 
 // Draw the explorer for `model` into `el`; returns a function that stops it.
 export function mount(el, model) {
-  if (model.get("kind") === "shift") return mountShift(el, model);
+  if (el._peStop) el._peStop(); // a view mounted here before stops drawing into `el`
+  if (model.get("kind") === "shift") return (el._peStop = mountShift(el, model));
   const palette = model.get("palette") || {};
   el.classList.add("pooling-explorer");
   el.replaceChildren();
@@ -223,7 +224,9 @@ export function mount(el, model) {
   });
 
   // --- redraw
+  let alive = true;
   function redraw() {
+    if (!alive) return;
     const t0 = performance.now();
     const [, , H, W] = model.get("shape");
     if (values.length !== N * C * H * W) return; // a resize in flight: shape and values differ
@@ -330,16 +333,23 @@ export function mount(el, model) {
   });
   redraw();
   // Cell sizes follow the explorer's width (the first redraw may run before layout).
+  let observer = null;
   if (typeof ResizeObserver !== "undefined") {
     let width = root.clientWidth;
-    new ResizeObserver(() => {
-      if (root.clientWidth !== width) {
+    observer = new ResizeObserver(() => {
+      if (root.clientWidth !== width && root.clientWidth > 0) {
         width = root.clientWidth;
         redraw();
       }
-    }).observe(root);
+    });
+    observer.observe(root);
   }
-  return () => stop();
+  el._peStop = () => {
+    alive = false;
+    stop();
+    if (observer) observer.disconnect();
+  };
+  return el._peStop;
 }
 
 // Static site: mount every explorer on the page from the state its notebook output carries.

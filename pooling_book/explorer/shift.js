@@ -108,7 +108,10 @@ export function mountShift(el, model) {
     model.set("shift", Number(slider.value));
     model.save_changes();
   });
-  model.on("change:shift", redraw);
+  let alive = true;
+  model.on("change:shift", () => alive && redraw());
   redraw();
-  return () => {};
+  return () => {
+    alive = false;
+  };
 }

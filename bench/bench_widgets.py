@@ -1,10 +1,12 @@
-"""How fast the explorer redraws in the browser after a control change.
+"""How fast the explorer redraws in the browser after a control change, and how soon the
+explorer chapter is interactive.
 
     .venv/bin/python bench/bench_widgets.py [--repeats 40] [--json bench/results/widgets.json]
 
 Targets (issue 9): median under 16 ms for an 8x8 input and under 100 ms for 64x64, in
-Chromium on this machine. The page is the static site's view (``explorer.js`` with its
-local model, served from a temporary folder on 127.0.0.1), so what is timed is exactly
+Chromium on this machine. The page is the static site's view (the site's script,
+``pooling_book.explorer.bundle.site_bundle``, with its local model, served from a temporary
+folder on 127.0.0.1), so what is timed is exactly
 what a reader's browser does: after each control change the explorer recomputes the pooling
 (``pooling.js``), updates both grids, the text alternative, the arithmetic, the formula and
 the PyTorch call. The view measures that redraw itself with ``performance.now()`` (it
@@ -12,6 +14,12 @@ stores it in ``data-redraw-ms``); the second figure adds the browser's style and
 the new drawing (forced by reading its size), from the control's event on. The schedule
 alternates the kernel, stride, padding, mode and the output position. Prints the median
 and 90th percentile per input size with the ratio to its target, and writes them as JSON.
+
+Time to interactive (issue 19: within 1.5 s): the built site's explorer chapter
+(``_build/html``, ``make book`` first; skipped without it) is opened ``--loads`` times from
+127.0.0.1 in a fresh page each; the page records, with ``performance.now()`` from the start
+of the navigation, when its last explorer was mounted (``data-explorers-mounted-ms``, set
+by the site's script). The median and the largest of them are reported.
 Reported, not asserted: timings depend on the machine and its load.
 """
 
@@ -23,7 +31,6 @@ import http.server
 import json
 import os
 import platform
-import shutil
 import statistics
 import tempfile
 import threading
@@ -32,11 +39,15 @@ from pathlib import Path
 import torch
 
 from pooling_book.explorer import explore
+from pooling_book.explorer.bundle import site_bundle
 from pooling_book.explorer.widget import SITE_MODULE
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 TARGETS_MS = {8: 16.0, 64: 100.0}
+INTERACTIVE_TARGET_MS = 1500.0
+SITE = ROOT / "_build" / "html"
+CHAPTER = "notebooks/explorer.html"
 
 # (control name, value) pairs applied in turn, each a real change of that control.
 SCHEDULE = [
@@ -89,8 +100,7 @@ def measure(repeats: int) -> dict[int, list[float]]:
         folder = Path(tmp)
         target = folder / Path(SITE_MODULE).parent
         target.mkdir(parents=True)
-        for module in (ROOT / "pooling_book" / "explorer").glob("*.js"):
-            shutil.copy2(module, target / module.name)
+        (folder / SITE_MODULE).write_text(site_bundle(), encoding="utf-8")
         for size in TARGETS_MS:
             page_for(size, folder)
         handler = functools.partial(_Quiet, directory=str(folder))
@@ -116,9 +126,40 @@ def measure(repeats: int) -> dict[int, list[float]]:
     return out
 
 
+def time_to_interactive(loads: int) -> list[float] | None:
+    """Milliseconds from navigation start until the explorer chapter's last explorer is
+    mounted, per fresh load of the built site from 127.0.0.1 (None without a built site)."""
+    from playwright.sync_api import sync_playwright
+
+    if not (SITE / CHAPTER).is_file():
+        return None
+    handler = functools.partial(_Quiet, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{CHAPTER}"
+    times = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless"])
+            for _ in range(loads):
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(url)
+                page.wait_for_function("document.documentElement.dataset.explorersMountedMs")
+                times.append(
+                    float(page.evaluate("document.documentElement.dataset.explorersMountedMs"))
+                )
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=40, help="passes over the schedule")
+    parser.add_argument("--loads", type=int, default=10, help="loads of the explorer chapter")
     parser.add_argument(
         "--json", type=Path, default=ROOT / "bench" / "results" / "widgets.json", help="output"
     )
@@ -143,6 +184,22 @@ def main() -> int:
                 f"{len(values)} changes)"
             )
         results[f"{size}x{size}"] = entry
+    loads = time_to_interactive(args.loads)
+    if loads is None:
+        print(f"time to interactive: skipped ({SITE / CHAPTER} not built; run `make book`)")
+    else:
+        median = statistics.median(loads)
+        results["time_to_interactive"] = {
+            "page": CHAPTER,
+            "loads": len(loads),
+            "median_ms": round(median, 1),
+            "max_ms": round(max(loads), 1),
+            "target_ms": INTERACTIVE_TARGET_MS,
+        }
+        print(
+            f"  {CHAPTER} interactive after {median:.0f} ms (median of {len(loads)} loads, "
+            f"largest {max(loads):.0f} ms; target {INTERACTIVE_TARGET_MS:.0f} ms)"
+        )
     results["machine"] = {
         "platform": platform.platform(),
         "cpus": os.cpu_count(),

@@ -165,7 +165,7 @@ def fit(
     X: torch.Tensor,
     y: torch.Tensor,
     *,
-    seed: int,
+    order_seed: int,
     epochs: int,
     batch_size: int = 64,
     lr: float = 3e-3,
@@ -173,15 +173,15 @@ def fit(
     """Train ``net`` in place with Adam on cross-entropy; return the mean loss of each epoch.
 
     The batches of every epoch are a permutation of ``X`` drawn from
-    ``torch.Generator().manual_seed(seed)``; the initial weights are whatever ``net`` holds
-    (seed ``torch.manual_seed`` before building it).
+    ``torch.Generator().manual_seed(order_seed)``; the initial weights are whatever ``net`` holds
+    (call ``torch.manual_seed`` before building it).
 
     Shape:
         ``X``: ``(N, ...)`` inputs, ``y``: ``(N,)`` class indices.
     """
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
         raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
-    order = torch.Generator().manual_seed(seed)
+    order = torch.Generator().manual_seed(order_seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     losses = []
     for _ in range(epochs):
@@ -205,7 +205,7 @@ def train_lenet(
     """
     torch.manual_seed(seed)
     net = lenet(kind)
-    return net, fit(net, X, y, seed=seed, epochs=epochs)
+    return net, fit(net, X, y, order_seed=seed, epochs=epochs)
 
 
 def predictions(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
@@ -216,7 +216,7 @@ def predictions(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
 
 def accuracy(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of ``X`` that ``net`` classifies as ``y``."""
-    return (predictions(net, X) == y).float().mean().item()
+    return _agree(predictions(net, X), y)
 
 
 def shifted_test_sets(
@@ -293,14 +293,17 @@ def shift_experiment(
         )
         acc, cons = [], []
         for net in nets:
-            unshifted = predictions(net, X_test)
-            acc.append([_mean([accuracy(net, X, y) for X, y in test_sets[d]]) for d in shifts])
-            cons.append(
-                [_mean([accuracy(net, X, unshifted) for X, _ in test_sets[d]]) for d in shifts]
-            )
+            unshifted = predictions(net, X_test)  # consistency: agreement with these
+            predicted = {d: [(predictions(net, X), y) for X, y in test_sets[d]] for d in shifts}
+            acc.append([_mean([_agree(p, y) for p, y in predicted[d]]) for d in shifts])
+            cons.append([_mean([_agree(p, unshifted) for p, _ in predicted[d]]) for d in shifts])
         results.accuracy[kind] = torch.tensor(acc)
         results.consistency[kind] = torch.tensor(cons)
     return results
+
+
+def _agree(a: torch.Tensor, b: torch.Tensor) -> float:
+    return (a == b).float().mean().item()
 
 
 def _mean(values: list[float]) -> float:
@@ -339,7 +342,7 @@ def train_cam_nets(
     ):
         torch.manual_seed(seed)
         nets[name] = cam_net(pool)
-        fit(nets[name], X, y, seed=seed, epochs=epochs)
+        fit(nets[name], X, y, order_seed=seed, epochs=epochs)
     return nets
 
 

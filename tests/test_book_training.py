@@ -47,7 +47,7 @@ def test_blurpool_blurs_with_the_binomial_filter_and_subsamples():
         (lambda: training.lenet("mean"), "kind must be one of .* got 'mean'"),
         (
             lambda: training.fit(
-                torch.nn.Linear(1, 2), torch.zeros(4, 1), torch.zeros(4), seed=0, epochs=0
+                torch.nn.Linear(1, 2), torch.zeros(4, 1), torch.zeros(4), order_seed=0, epochs=0
             ),
             "epochs must be an int >= 1, got 0",
         ),

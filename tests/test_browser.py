@@ -24,6 +24,8 @@ from site_checks import (
     inspect_site_page,
 )
 
+from pooling_book.explorer.widget import SITE_MODULE
+
 MAX_PAGE_BYTES = 1_500_000  # what one page may download, gzip-compressed
 
 
@@ -56,15 +58,14 @@ def test_book_pages_load_mathjax_and_the_explorer_from_the_site(built_site, site
             assert mathjax, f"{page} has math but loads no MathJax"
         if 'class="pooling-explorer"' in html:
             pages_with_explorer += 1
-            assert "vendor/pooling-explorer/explorer.js" in html, page
+            assert SITE_MODULE in html, page
         for unwanted in ("require.js", "embed-amd.js", "fontawesome.js"):
             assert not [src for src in sources if unwanted in src], (page, unwanted)
     assert pages_with_math, "no page has math: is MathJax really exercised?"
     assert pages_with_explorer >= 5, "the chapters' explorers are missing"
     for asset in (
         "vendor/mathjax/tex-mml-chtml.js",
-        "vendor/pooling-explorer/explorer.js",
-        "vendor/pooling-explorer/pooling.js",
+        SITE_MODULE,
         "vendor/font-awesome/css/font-awesome.min.css",
     ):
         assert (built_site / asset).is_file(), asset

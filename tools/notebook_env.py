@@ -10,7 +10,10 @@ must see the same settings for everything that would otherwise vary between runs
   of clip paths and glyphs in SVG figures are the same in every run.
 * ``PYTHONHASHSEED``: set and dict-of-str iteration order no longer changes per process.
 * ``OMP_NUM_THREADS``/``MKL_NUM_THREADS``: one thread, so float reductions add in
-  the same order on every machine (and the shared CPU is not oversubscribed).
+  the same order on every run on one machine (and the shared CPU is not
+  oversubscribed). Another processor may still pick other kernels (oneDNN, MKL, ATen's
+  vectorized code) and so another order: numbers from trained networks are therefore
+  not compared digit for digit (CONTRIBUTING.md, "How each kind of output is checked").
 * ``TZ``, ``LC_ALL``: no output depends on the machine's time zone or locale.
 * ``MPLCONFIGDIR`` -> ``_build/matplotlib``: matplotlib's font cache is built in the
   checkout on first use, so it lists the fonts installed now (a cache in ``~/.cache``

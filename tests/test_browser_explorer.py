@@ -620,6 +620,7 @@ MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted
   };
 })"""
 CHAPTERS = [
+    "book/index.html",
     "notebooks/pooling.html",
     "notebooks/output_shape.html",
     "notebooks/explorer.html",

@@ -190,3 +190,15 @@ def test_bad_input_names_the_parameter(X, kwargs, error, words):
 def test_integer_input_is_shown_as_float():
     ex = Explorer(torch.arange(4).reshape(2, 2), PoolSettings.create(kernel_size=1))
     assert ex.dtype == "float32" and ex.python["values"] == ["0", "1", "2", "3"]
+
+
+def test_front_page_explorer_is_what_its_call_renders():
+    """book/index.md embeds an explorer as raw HTML (a Markdown page has no code cells): it
+    must be exactly what the call in the comment above it renders today."""
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "book" / "index.md").read_text(encoding="utf-8")
+    block = re.search(r"```\{raw\} html\n<!-- (explore\(.*\)) -->\n(.*?)\n```", page, re.S)
+    assert block, "book/index.md has no explorer block"
+    call, rendered = block[1], block[2]
+    assert eval(call, {"explore": explore, "torch": torch}).static_html() == rendered  # noqa: S307

@@ -111,7 +111,7 @@ def adaptive_avg_forward(x: torch.Tensor, output_size: tuple[int, ...]) -> torch
         for bs, cs in chunks(x):
             add_window_sums_(acc[bs, cs], x[bs, cs], args)
         for kd in k:  # PyTorch divides by the height, then by the width
-            acc = acc / kd
+            acc.div_(kd)
         return in_layout_of(acc.to(x.dtype), x)
     for slot in itertools.product(*(range(w[2]) for w in windows)):
         positions, valid = _slot_positions(windows, spatial, slot)

@@ -127,6 +127,13 @@ def max_pool_forward(
     return pooled_max(x, rm.pool_axes(tuple(x.shape[2:]), args), need_index)
 
 
+def _may_have_empty_windows(spatial: tuple[int, ...], args: PoolArgs) -> bool:
+    """Whether some window holds only padding (index -1): only with padding, and then
+    as ``running_max.first_real_index`` says."""
+    axes = rm.pool_axes(spatial, args)
+    return rm.has_left_padding(axes) and bool((rm.first_real_index(axes, "cpu") < 0).any())
+
+
 class MaxPoolFunction(torch.autograd.Function):
     """Max pooling as an autograd function: backward, double backward, forward mode
     (``jvp``), ``torch.func`` transforms and ``vmap`` (see ``pooling_lib._kernels``).
@@ -143,6 +150,7 @@ class MaxPoolFunction(torch.autograd.Function):
     def setup_context(ctx, inputs, output) -> None:
         x, args, return_indices = inputs
         ctx.args, ctx.return_indices, ctx.input_shape = args, return_indices, x.shape
+        ctx.may_be_empty = _may_have_empty_windows(tuple(x.shape[2:]), args)
         ctx.input_format = memory_format(x)  # PyTorch's gradient has the input's layout
         ctx.mark_non_differentiable(output[1])
         ctx.save_for_backward(output[1])
@@ -152,8 +160,8 @@ class MaxPoolFunction(torch.autograd.Function):
     def backward(ctx, grad_output: torch.Tensor, _grad_index):  # type: ignore[override]
         (found,) = ctx.saved_tensors
         if plain_backward(grad_output):
-            skip = found < 0  # windows of padding only pass no gradient
-            if bool(skip.any()):
+            skip = found < 0 if ctx.may_be_empty else None  # windows of padding only
+            if skip is not None and bool(skip.any()):  # pass no gradient
                 grad_output = grad_output.masked_fill(skip, -0.0)
                 index_of = lambda bs, cs: found[bs, cs].clamp(min=0)  # noqa: E731
             else:

@@ -202,7 +202,7 @@ def _along(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
         result, pos = _combine(
             runs[_index(ndim, dim, starts)], runs[_index(ndim, dim, end)], pa, pb, nan
         )
-    if track:
+    if track and (p or span > axis.n):  # a padding cell's position: any real one
         pos = (pos - p).clamp_(0, axis.n - 1) if p else pos.clamp(max=axis.n - 1)
     return result, pos
 

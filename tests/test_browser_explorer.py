@@ -347,23 +347,11 @@ CONTROL_CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def controls_page(browser, site_url):
-    """A chapter page at 1280 px with every <details> of the explorers opened."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(site_url + PAGE)
-    page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output")
-    yield page, errors
-    page.close()
-
-
 @pytest.mark.parametrize(
     ("what", "state", "action"), CONTROL_CASES, ids=[c[0] for c in CONTROL_CASES]
 )
-def test_every_control_changes_what_is_shown(controls_page, what, state, action):
-    page, errors = controls_page
+def test_every_control_changes_what_is_shown(explorer_page, what, state, action):
+    page, errors = explorer_page
     el = mount(page, X2, **state)
     el.evaluate(OPEN_DETAILS)
     el.scroll_into_view_if_needed()
@@ -374,16 +362,16 @@ def test_every_control_changes_what_is_shown(controls_page, what, state, action)
     assert not errors, errors
 
 
-def test_an_invalid_kernel_shows_the_rule(controls_page):
-    page, _ = controls_page
+def test_an_invalid_kernel_shows_the_rule(explorer_page):
+    page, _ = explorer_page
     el = mount(page, X2, **BASE)
     el.evaluate(OPEN_DETAILS)
     control(el, "kernel_size-h").fill("9")
     assert "must fit into the padded input" in el.get_attribute("data-error")
 
 
-def test_batch_index_changes_what_is_shown(controls_page):
-    page, errors = controls_page
+def test_batch_index_changes_what_is_shown(explorer_page):
+    page, errors = explorer_page
     el = mount(page, torch.arange(18.0).reshape(2, 1, 3, 3))
     el.evaluate(OPEN_DETAILS)
     before = el.evaluate(SNAPSHOT)
@@ -432,8 +420,8 @@ def test_play_steps_in_order_and_pause_stops(browser, site_url):
 # ------------------------------------------------------------------ indices and hovering
 
 
-def test_both_grids_carry_indices_negative_on_the_padding(controls_page):
-    page, _ = controls_page
+def test_both_grids_carry_indices_negative_on_the_padding(explorer_page):
+    page, _ = explorer_page
     el = mount(page, X2, **BASE)
     indices = el.evaluate(
         """(el) => Object.fromEntries(["input", "output"].map((g) => [g, ["row", "col"]
@@ -466,9 +454,9 @@ HOVER_SETTINGS = [BASE, {"kernel_size": [2, 2], "stride": [1, 1], "dilation": [2
 
 
 @pytest.mark.parametrize("state", HOVER_SETTINGS)
-def test_hover_works_both_ways(controls_page, state):
+def test_hover_works_both_ways(explorer_page, state):
     """An output cell shows its window; an input cell every output cell that reads it."""
-    page, errors = controls_page
+    page, errors = explorer_page
     x = torch.arange(16.0).reshape(1, 1, 4, 4)
     el = mount(page, x, **state)
     page.mouse.move(0, 0)
@@ -496,8 +484,8 @@ def test_hover_works_both_ways(controls_page, state):
     assert not errors, errors
 
 
-def test_the_window_is_also_a_small_grid(controls_page):
-    page, _ = controls_page
+def test_the_window_is_also_a_small_grid(explorer_page):
+    page, _ = explorer_page
     el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE)
     line = el.query_selector(".pe-kform").get_attribute("data-line")
     assert line == "max([[-inf, -inf, -inf], [-inf, 0, 1], [-inf, 4, 5]]) = 5"
@@ -508,8 +496,8 @@ def test_the_window_is_also_a_small_grid(controls_page):
 # ------------------------------------------------------------------ input size
 
 
-def test_a_size_change_keeps_typed_values_and_fills_the_rest(controls_page):
-    page, errors = controls_page
+def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
+    page, errors = explorer_page
     x = torch.arange(16.0).reshape(1, 1, 4, 4)
     el = mount(page, x, kernel_size=[3, 3], stride=[2, 2])
     el.query_selector('.pe-input .pe-cell[data-r="1"][data-c="2"]').click()
@@ -540,8 +528,8 @@ def test_a_size_change_keeps_typed_values_and_fills_the_rest(controls_page):
 # ------------------------------------------------------------------ predict mode
 
 
-def test_predict_mode_checks_a_right_and_a_wrong_answer(controls_page):
-    page, errors = controls_page
+def test_predict_mode_checks_a_right_and_a_wrong_answer(explorer_page):
+    page, errors = explorer_page
     el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, predict=True,
                controls=["kernel_size", "stride", "padding"], predict_seed=3)  # fmt: skip
     printed = [c.text_content() for c in el.query_selector_all(".pe-output .pe-cell")]
@@ -583,9 +571,9 @@ def test_predict_mode_checks_a_right_and_a_wrong_answer(controls_page):
     assert not errors, errors
 
 
-def test_predict_questions_stay_within_the_explorers_scope(controls_page):
+def test_predict_questions_stay_within_the_explorers_scope(explorer_page):
     """A question changes only the settings the explorer is focused on (here the padding)."""
-    page, _ = controls_page
+    page, _ = explorer_page
     el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, predict=True,
                controls=["padding"], predict_seed=11)  # fmt: skip
     seen = set()

@@ -10,15 +10,12 @@ website the output's ``text/html`` part carries its state, as for :class:`Explor
 
 from __future__ import annotations
 
-import html
-import json
-
 import anywidget
 import torch
 import traitlets
 
 from pooling_book.drawing import palette
-from pooling_book.explorer.widget import _LOADER, esm_source
+from pooling_book.explorer.widget import ShownOnTheSite, esm_source, static_page
 
 __all__ = ["ShiftExplorer", "explore_shift", "shifted_outputs"]
 
@@ -34,7 +31,7 @@ def shifted_outputs(X: torch.Tensor, shift: int) -> tuple[torch.Tensor, torch.Te
     return functional.max_pool2d(x, 2)[0, 0], BlurPool2d(1)(dense)[0, 0]
 
 
-class ShiftExplorer(anywidget.AnyWidget):
+class ShiftExplorer(ShownOnTheSite, anywidget.AnyWidget):
     """A slider shifts ``X`` (``(H, W)``, ``H, W >= 3``) by 0 to ``max_shift`` pixels; the
     view shows its max pooling and its blur pooling side by side. Traits: ``shift`` (the
     slider), ``max_shift``, ``values``/``shape`` (the input). Raises ``TypeError`` or
@@ -73,12 +70,6 @@ class ShiftExplorer(anywidget.AnyWidget):
             )
         return proposal["value"]
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = self.static_html()
-        return bundle
-
     def static_html(self) -> str:
         """The shift explorer for a page without a kernel (state as JSON, the site's loader)."""
         names = ("kind", "values", "shape", "shift", "max_shift", "palette")
@@ -88,10 +79,7 @@ class ShiftExplorer(anywidget.AnyWidget):
             "pixels, max pooling and blur pooling side by side. It runs in the browser on the "
             "book's website and as a live widget in Jupyter."
         )
-        return (
-            f'<div class="pooling-explorer" data-state="{html.escape(json.dumps(state))}">'
-            f"<p>{html.escape(summary)}</p></div>{_LOADER}"
-        )
+        return static_page(state, summary)
 
 
 def explore_shift(X: torch.Tensor, *, max_shift: int = 3) -> ShiftExplorer:

@@ -103,7 +103,28 @@ class _Pair(traitlets.List):
         return super().validate(obj, value)
 
 
-class Explorer(anywidget.AnyWidget):
+def static_page(state: dict, summary: str) -> str:
+    """An explorer for a page without a kernel: its ``state`` as JSON in a ``<div>`` that the
+    site's script turns into the view, ``summary`` for readers without JavaScript, and the
+    loader of that script."""
+    return (
+        f'<div class="pooling-explorer" data-state="{html.escape(json.dumps(state))}">'
+        f"<p>{html.escape(summary)}</p></div>{_LOADER}"
+    )
+
+
+class ShownOnTheSite:
+    """Mixin for the explorers' widgets: the output's ``text/html`` part is their
+    ``static_html()``, which the book's website shows (Jupyter shows the live widget)."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = self.static_html()
+        return bundle
+
+
+class Explorer(ShownOnTheSite, anywidget.AnyWidget):
     """Slide a pooling window over ``X`` of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
 
     Traits (synced with the view): the pooling keywords of :class:`PoolSettings`
@@ -238,12 +259,6 @@ class Explorer(anywidget.AnyWidget):
         }
         return self.python
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = self.static_html()
-        return bundle
-
     def static_html(self) -> str:
         """The explorer for a page without a kernel: the state as JSON in a ``<div>`` that the
         site's copy of ``explorer.js`` turns into the same view, and a sentence for readers
@@ -261,10 +276,7 @@ class Explorer(anywidget.AnyWidget):
             )
             + "It runs in the browser on the book's website and as a live widget in Jupyter."
         )
-        return (
-            f'<div class="pooling-explorer" data-state="{html.escape(json.dumps(state))}">'
-            f"<p>{html.escape(summary)}</p></div>{_LOADER}"
-        )
+        return static_page(state, summary)
 
 
 def _as_batch(X: object) -> torch.Tensor:

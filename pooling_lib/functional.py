@@ -584,7 +584,10 @@ def adaptive_avg_pool2d(
 
     Returns:
         ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``). Values bit-exact with PyTorch on
-        the CPU. float16/bfloat16 gradients are summed in float32 and rounded once, unlike
+        the CPU: each window is summed in PyTorch's row-major order, one addition per cell,
+        which makes large windows (56x56 to 7x7) slower than PyTorch's vectorized kernel;
+        exactness is chosen over speed (``pooling_lib._kernels.adaptive``, ``make bench``).
+        float16/bfloat16 gradients are summed in float32 and rounded once, unlike
         PyTorch's, which round every addition: a 1x1 input upsampled to 64x64 gets the
         gradient 4096 here and 2048 (saturated) in PyTorch.
 

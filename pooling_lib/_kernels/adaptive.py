@@ -2,16 +2,25 @@
 
 Output ``i`` of a dimension of size ``n`` pooled to ``out`` covers the input range
 ``[floor(i * n / out), ceil((i + 1) * n / out))``, so windows differ in length by at most one
-and may overlap. The kernels loop over slot ``a`` of the longest window: each output reads
-``start + a``, clamped to its window's last element. For max pooling a clamped slot repeats an
-element already seen, which never changes the running maximum nor its index (the update rule
-is PyTorch's: strictly greater, or NaN). For average pooling clamped slots add zero.
+and may overlap.
 
-PyTorch's CPU kernels sum in row-major window order and divide by the window's height, then
-by its width (two divisions); the forward passes here do the same operations in the same
-order, and the backward passes scatter the gradient in PyTorch's order, so both are bit-exact.
-Like PyTorch, ``adaptive_avg_pool2d`` to a 1x1 output is ``input.mean((-2, -1))``.
-"""
+Max pooling takes the windows' maxima with ``running_max`` (``max.pooled_max``): a strided
+view where ``n`` is a multiple of ``out`` (the windows tile the input), else doubling up to
+the shorter length and two gathers, so its cost does not grow with the window.
+
+Average pooling adds in PyTorch's order: where the windows tile the input, average pooling's
+slot loop (``avg.add_window_sums_``); otherwise a loop over slot ``a`` of the longest window,
+each output reading ``start + a`` clamped to its window's last element (clamped slots add
+zero). Either way a window of ``k_h x k_w`` cells costs ``k_h * k_w`` additions: PyTorch's
+CPU kernels sum in row-major window order, and a faster sum in another order would round
+differently. Exactness wins over speed here (``make bench``: ``adaptive_avg_pool2d`` from
+56x56 to 7x7, 64 additions per window, is several times slower than PyTorch's vectorized
+kernel, while 14x14 to 7x7 is faster).
+
+PyTorch divides by the window's height, then by its width (two divisions); the forward passes
+here do the same operations in the same order, and the backward passes scatter the gradient
+in PyTorch's order, so both are bit-exact. Like PyTorch, ``adaptive_avg_pool2d`` to a 1x1
+output is ``input.mean((-2, -1))``."""
 
 from __future__ import annotations
 

@@ -150,6 +150,35 @@ def rendering_traps(text: str) -> list[str]:
     return found
 
 
+FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+
+
+def nested_fence_traps(text: str) -> list[str]:
+    """A code block inside a directive (```{admonition} ... ```) that is fenced with as many
+    backticks as the directive: its closing fence closes the directive, and the rest of the
+    directive shows as raw text. The directive needs the longer fence (````{admonition})."""
+    found, stack = [], []  # open fences: (length, is a directive)
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = FENCE_LINE.match(line)
+        if not match:
+            continue
+        ticks, info = len(match.group(1)), match.group(2).strip()
+        if not stack:
+            stack.append((ticks, info.startswith("{")))
+            continue
+        length, directive = stack[-1]
+        if not info and ticks >= length:
+            stack.pop()
+        elif directive and ticks >= length:
+            found.append(
+                f"line {number}: a fence as long as its directive's ends it early: {line!r}"
+            )
+            break
+        elif directive:
+            stack.append((ticks, info.startswith("{")))
+    return found
+
+
 def markdown_texts() -> list[tuple[str, str]]:
     """Every Markdown text of the book: each notebook's markdown cells, each book/*.md."""
     texts = []
@@ -171,7 +200,7 @@ MARKDOWN_TEXTS = markdown_texts()
 
 @pytest.mark.parametrize("name,text", MARKDOWN_TEXTS, ids=[name for name, _ in MARKDOWN_TEXTS])
 def test_no_markdown_rendering_traps(name, text):
-    traps = rendering_traps(text)
+    traps = rendering_traps(text) + nested_fence_traps(text)
     assert not traps, f"{name}:\n" + "\n".join(traps)
 
 
@@ -186,3 +215,8 @@ def test_the_rendering_checks_can_fail():
     assert not rendering_traps("$$\nf\\big(\n1) x\n$$")
     assert not rendering_traps("```python\nf(\n1)\n```")
     assert not rendering_traps("inline math $\\big(\nx)$ is fine")
+    assert nested_fence_traps(
+        "```{admonition} A\n:class: dropdown\n```python\nx = 1\n```\ntext\n```"
+    )
+    assert not nested_fence_traps("````{admonition} A\n```python\nx = 1\n```\n````")
+    assert not nested_fence_traps("```python\n```{x}\n```\n")

@@ -123,12 +123,13 @@ exercises: setup
 	$(PY) exercises/build.py --out $(EXERCISES) --publish book/exercises
 	$(PY) exercises/samples.py --build $(EXERCISES) --out $(EXERCISES)/samples
 
-# Student code runs only in a bubblewrap sandbox (Debian package bubblewrap); without bwrap
-# tools/grade.py refuses unless GRADE_FLAGS=--no-sandbox (see book/teachers.md).
+# The grader is the package pooling_grader (the pooling-grade command it installs). Student
+# code runs only in a bubblewrap sandbox (Debian package bubblewrap); without bwrap it
+# refuses unless GRADE_FLAGS=--no-sandbox (see book/teachers.md).
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of notebooks>"; exit 2; }
 	@test -d "$(EXERCISES)/autograder" || { echo "no autograders: run 'make exercises' first"; exit 2; }
-	$(PY) tools/grade.py "$(SUBMISSIONS)" --autograders "$(EXERCISES)/autograder" --out "$(GRADES)" $(GRADE_FLAGS)
+	$(PY) -m pooling_grader "$(SUBMISSIONS)" --autograders "$(EXERCISES)/autograder" --out "$(GRADES)" $(GRADE_FLAGS)
 
 # Throughput of make grade: N generated submissions graded two at a time, notebooks per minute.
 N ?= 60

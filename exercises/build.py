@@ -13,9 +13,13 @@ no PDFs) into ``<out>/otter/<stem>/`` and collects:
 * ``<out>/solutions/<stem>.ipynb``: the student notebook with the solutions filled in (what a
   perfect student hands in; no hidden tests in it);
 * ``<out>/autograder/<stem>.zip``: otter's autograder (all tests, hidden ones included);
-* ``<out>/autograder/<stem>.json``: what ``tools/grade.py`` needs: assignment name, notebook
-  name, the questions in order with their points and whether they are graded by hand (with
-  the model answer and rubric of those), and the method rules of ``exercises/rules.yml``.
+* ``<out>/gradescope/<stem>.zip``: the autograder to upload to Gradescope: its
+  ``setup.sh`` installs this grader, its ``run_autograder`` runs it
+  (``pooling_grader/gradescope.py``) on the hidden tests it carries;
+* ``<out>/autograder/<stem>.json``: what the grader (``pooling_grader``) needs: assignment
+  name, notebook name, the questions in order with their points and whether they are graded
+  by hand (with the model answer and rubric of those), and the method rules of
+  ``exercises/rules.yml``.
 
 ``--publish DIR`` copies the release notebooks into DIR (the book's copies, which Binder opens);
 ``--check DIR`` exits with status 1 if DIR's copies differ from the fresh release.
@@ -227,6 +231,55 @@ def normalize(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     return nb
 
 
+COLAB_TAG = "colab-tests"
+COLAB_CELL = """\
+# On Colab the kernel does not see this notebook's file, from which the checker reads the
+# public tests: this cell writes them to tests/, with an empty placeholder notebook that the
+# checker opens, and installs the checker. Elsewhere, with the notebook in the working
+# folder, it does nothing.
+import json
+import os
+import subprocess
+import sys
+
+NOTEBOOK = {notebook}
+PUBLIC_TESTS = {tests}
+if not os.path.exists(NOTEBOOK):
+    os.makedirs("tests", exist_ok=True)
+    for name, source in PUBLIC_TESTS.items():
+        with open(os.path.join("tests", name + ".py"), "w") as f:
+            f.write(source)
+    with open(NOTEBOOK, "w") as f:
+        json.dump({{"cells": [], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}, f)
+    if subprocess.run([sys.executable, "-c", "import otter"]).returncode != 0:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", {otter}], check=True
+        )"""
+
+
+def add_colab_cell(nb: nbformat.NotebookNode, notebook: str) -> nbformat.NotebookNode:
+    """Insert the Colab cell (hidden on the website) before otter's init cell: the public
+    tests of the notebook's metadata, as files otter finds where the notebook file is absent."""
+    tests = nb.metadata["otter"]["tests"]
+    items = "".join(f"    {json.dumps(k)}: {json.dumps(v)},\n" for k, v in sorted(tests.items()))
+    source = COLAB_CELL.format(
+        notebook=json.dumps(notebook),
+        tests="{\n" + items + "}",
+        otter=json.dumps(f"otter-grader=={_otter()}"),
+    )
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = [COLAB_TAG, "remove-cell"]
+    at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("# Initialize Otter"))
+    nb.cells.insert(at, cell)
+    return nb
+
+
+def _otter() -> str:
+    import importlib.metadata
+
+    return importlib.metadata.version("otter-grader")
+
+
 _MARKER_LINES = {"# BEGIN SOLUTION", "# END SOLUTION", "# BEGIN SOLUTION NO PROMPT"}
 
 
@@ -288,6 +341,7 @@ def build_one(master: pathlib.Path, out: pathlib.Path) -> dict:
     found = leaks(student, secrets_of(master))
     if found:
         raise RuntimeError(f"the student release of {master.name} leaks: " + "; ".join(found))
+    student = add_colab_cell(student, master.name)
     nbformat.write(normalize(student, stem), out / "release" / master.name)
     solved = perfect_submission(nbformat.from_dict(student), autograder)
     nbformat.write(normalize(solved, stem), out / "solutions" / master.name)
@@ -308,11 +362,67 @@ def build_one(master: pathlib.Path, out: pathlib.Path) -> dict:
     return meta
 
 
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for each submission, as root. The grader of `make grade` grades the
+# notebook in /autograder/submission with the tests in /autograder/source/autograder and
+# writes /autograder/results/results.json (pooling_grader/gradescope.py).
+exec /opt/pooling-grader/bin/pooling-grade --gradescope /autograder
+"""
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, when the autograder is built: the grader and what answers use.
+set -euo pipefail
+apt-get update
+apt-get install -y --no-install-recommends bubblewrap python3-venv python3-pip git
+python3 -m venv /opt/pooling-grader
+/opt/pooling-grader/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch
+/opt/pooling-grader/bin/pip install "{install}"
+/opt/pooling-grader/bin/pip install --no-deps d2l==1.0.3
+chmod -R a+rX /opt/pooling-grader
+"""
+
+
+def gradescope_zip(out: pathlib.Path, stem: str, install: str) -> pathlib.Path:
+    """Gradescope's autograder zip for one notebook: ``run_autograder`` and ``setup.sh`` at the
+    top, and this build's autograder files (with the hidden tests) in ``autograder/``."""
+    path = out / "gradescope" / f"{stem}.zip"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in (
+            ("run_autograder", RUN_AUTOGRADER),
+            ("setup.sh", SETUP_SH.format(install=install)),
+        ):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o755 << 16
+            zf.writestr(info, text)
+        for suffix in (".json", ".zip"):
+            source = out / "autograder" / f"{stem}{suffix}"
+            info = zipfile.ZipInfo(f"autograder/{stem}{suffix}", date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, source.read_bytes())
+    return path
+
+
+def install_requirement(config: pathlib.Path = HERE.parent / "_config.yml") -> str:
+    """``pooling-lib[grader] @ git+<repository>@<branch>``, from ``_config.yml``."""
+    repo = (yaml.safe_load(config.read_text()) or {}).get("repository") or {}
+    url, branch = str(repo.get("url", "")).rstrip("/"), repo.get("branch", "main")
+    if not url.startswith("https://"):
+        raise ValueError(f"{config}: repository.url={url!r} must be an https:// URL")
+    return f"pooling-lib[grader] @ git+{url}.git@{branch}"
+
+
 def build(out: pathlib.Path, masters: list[pathlib.Path]) -> list[dict]:
-    """Build every master into ``out`` (release, solutions, autograder)."""
-    for kind in ("release", "solutions", "autograder", "otter"):
+    """Build every master into ``out`` (release, solutions, autograder, Gradescope zips)."""
+    for kind in ("release", "solutions", "autograder", "otter", "gradescope"):
         shutil.rmtree(out / kind, ignore_errors=True)
-    return [build_one(m, out) for m in masters]
+    metas = [build_one(m, out) for m in masters]
+    install = install_requirement()
+    for m in masters:
+        gradescope_zip(out, m.stem, install)
+    return metas
 
 
 def published_differences(release: pathlib.Path, published: pathlib.Path) -> list[str]:
@@ -347,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     release = args.out / "release"
     print(f"student release: {release}\nautograders:     {args.out / 'autograder'}")
+    print(f"Gradescope:      {args.out / 'gradescope'}")
     if args.publish:
         args.publish.mkdir(parents=True, exist_ok=True)
         for nb in sorted(release.glob("*.ipynb")):

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("tools_grade", ROOT / "tools" / "grade.py")
-grade = importlib.util.module_from_spec(spec)
-sys.modules["tools_grade"] = grade
-spec.loader.exec_module(grade)
-exports = sys.modules["exports"]
+from pooling_grader import cli as grade
+from pooling_grader import exports
 
 AUTOGRADERS = {
     "pooling-loops": {

@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"pooling_lib", "pooling_book"}
+OURS = {"pooling_lib", "pooling_book", "pooling_grader"}
 
 
 def top_level_imports(source: str) -> set[str]:
@@ -72,11 +72,23 @@ def uncovered(modules: set[str], requirements: list[str]) -> list[str]:
 
 def test_the_packages_import_only_what_they_declare():
     modules = set()
-    for package in OURS:
+    for package in OURS - {"pooling_grader"}:
         for path in (ROOT / package).rglob("*.py"):
             modules |= top_level_imports(path.read_text())
     assert {"torch", "matplotlib"} <= modules
     assert uncovered(modules, PROJECT["dependencies"]) == []
+
+
+def test_the_grader_imports_only_what_its_extra_declares():
+    modules = set()
+    paths = sorted((ROOT / "pooling_grader").rglob("*.py"))
+    for path in paths:
+        modules |= top_level_imports(path.read_text())
+    modules -= {p.stem for p in paths}  # the sandboxed runner imports codec from its folder
+    assert {"torch", "otter", "nbformat"} <= modules
+    needed = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["grader"]]
+    assert uncovered(modules, needed) == []
+    assert PROJECT["scripts"]["pooling-grade"] == "pooling_grader.cli:main"
 
 
 def test_the_chapters_import_only_what_the_install_provides():

@@ -36,7 +36,7 @@ from traitlets import default
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-DISTRIBUTION = ("pyproject.toml", "README.md", "pooling_lib", "pooling_book")
+DISTRIBUTION = ("pyproject.toml", "README.md", "pooling_lib", "pooling_book", "pooling_grader")
 KERNEL = "pooling-wheel"
 PARALLEL = 3
 CELL_TIMEOUT = 300
@@ -80,7 +80,15 @@ def test_wheel_holds_both_packages_and_the_benchmark_results(wheel_site):
     results = wheel_site / "pooling_book" / "bench_results" / "pooling.json"
     assert json.loads(results.read_text())["rows"], "the benchmark results the book plots"
     top = sorted(p.name for p in wheel_site.iterdir())
-    assert top == ["pooling_book", "pooling_lib", "pooling_lib-0.1.0.dist-info"], top
+    assert top == [
+        "bin",
+        "pooling_book",
+        "pooling_grader",
+        "pooling_lib",
+        "pooling_lib-0.1.0.dist-info",
+    ], top
+    assert (wheel_site / "bin" / "pooling-grade").is_file()  # the grader's command
+    assert (wheel_site / "pooling_grader" / "runner.py").is_file()
     (record,) = wheel_site.glob("pooling_lib-*.dist-info/RECORD")
     assert "pooling_book/bench_results/pooling.json" in record.read_text()
 

@@ -1,4 +1,4 @@
-"""Grading throughput: generate N submissions, grade them with tools/grade.py, print notebooks/min.
+"""Grading throughput: generate N submissions, grade them with pooling_grader, print notebooks/min.
 
 Usage (``make grade-bench`` runs this with N=60)::
 
@@ -7,8 +7,8 @@ Usage (``make grade-bench`` runs this with N=60)::
 Builds the exercises (``exercises/build.py``) and their sample submissions
 (``exercises/samples.py``), then copies the solutions and the plausible wrong answers, in turn,
 into N student folders: realistic notebooks, each of which runs every test. It grades them in
-one run of ``tools/grade.py`` (sandboxed, the defaults of ``make grade``) and prints the wall
-time of that run, grader start-up included, as notebooks per minute, with the load average
+one run of ``python -m pooling_grader`` (sandboxed, the defaults of ``make grade``) and prints
+the wall time of that run, grader start-up included, as notebooks per minute, with the load average
 of the machine before and after (that figure is only meaningful on an otherwise idle machine),
 and the CPU time spent per notebook by the grader and the sandboxes, which does not depend on
 what else the machine runs: 120 s divided by it is what two idle cores would reach.
@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     start = time.monotonic()
     subprocess.run(
-        [py, ROOT / "tools/grade.py", submissions, "--autograders", exercises / "autograder",
+        [py, "-m", "pooling_grader", submissions, "--autograders", exercises / "autograder",
          "--out", args.out / "grades", "--jobs", str(args.jobs)],
-        check=True, stdout=subprocess.DEVNULL,
+        check=True, stdout=subprocess.DEVNULL, cwd=ROOT,
     )  # fmt: skip
     seconds = time.monotonic() - start
     run = json.loads((args.out / "grades" / "run.json").read_text())

@@ -308,15 +308,27 @@ def _python_source(source: str) -> str:
     return "\n".join(lines)
 
 
+# Imported before the process leaves root: the student's user may not be able to read the
+# Python installation (outside bubblewrap, a Python under /root); these are what the grader
+# and the answers the integrity check allows import.
+PRELOAD = ("torch", "numpy", "math", "cmath", "itertools", "functools", "collections", "typing",
+           "dataclasses", "numbers", "fractions", "decimal", "statistics", "random", "signal",
+           "ctypes", "base64", "codec")  # fmt: skip
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
     limit_resources(config)
-    leave_root(config)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    channel = Channel()
-    import torch  # noqa: F401 - imported before the student's code, as in a notebook
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)  # before the student's code, as in a notebook
+    import torch
 
     torch.set_num_threads(1)
+    leave_root(config)
+    channel = Channel()
     _not_dumpable()
     Zygote(channel, config).serve()
 

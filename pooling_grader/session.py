@@ -22,6 +22,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import threading
@@ -31,8 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import codec
-import sandbox
+from . import codec, sandbox
 
 GRACE = 2.0  # seconds the grader waits past the limit the worker enforces itself
 MAX_RESTARTS = 2  # fresh processes per question after the first
@@ -63,26 +63,42 @@ class Limits:
     file_mb: int = 64
     tmp_mb: int = 256
     processes: int = 64
-    sandboxed: bool = True
+    sandboxed: bool = True  # bubblewrap
+    # Without bubblewrap, as root: the uid that runs student code (``sandbox.NOBODY``), in a
+    # private working folder, in a network namespace of its own if ``unshare_net``.
+    user: int | None = None
+    unshare_net: bool = False
+    report_cells: bool = True  # run the whole notebook after grading, to report its errors
 
 
 class Worker:
     """One sandboxed runner process and its channel."""
 
     def __init__(self, limits: Limits) -> None:
+        separate = limits.sandboxed or limits.user is not None
         config = {
             "memory_mb": limits.memory_mb,
             "file_mb": limits.file_mb,
             "processes": limits.processes,
             "cpu_seconds": int(limits.notebook_timeout) + 5,
-            "uid": sandbox.NOBODY if limits.sandboxed else None,
+            "uid": sandbox.NOBODY if limits.sandboxed else limits.user,
+            "kill_all": separate,  # its own PID namespace, or a user for student code only
         }
         userns = None
+        self.workdir = None
+        env, cwd, preexec = None, None, None
         if limits.sandboxed:
             userns = sandbox.user_namespace() if os.getuid() == 0 else None
             argv = sandbox.command(userns_fd=userns, tmp_mb=limits.tmp_mb)
         else:
             argv = sandbox.direct_command()
+            cwd = "/tmp"
+            if limits.user is not None:
+                self.workdir = sandbox.private_folder(limits.user)
+                cwd = self.workdir
+            env = dict(sandbox.ENVIRONMENT, HOME=cwd, TMPDIR=cwd)
+            if limits.unshare_net:
+                preexec = sandbox.unshare_network
         try:
             self.process = subprocess.Popen(
                 [*argv, json.dumps(config)],
@@ -91,8 +107,9 @@ class Worker:
                 stderr=subprocess.DEVNULL,
                 pass_fds=() if userns is None else (userns,),
                 start_new_session=True,
-                env=None if limits.sandboxed else dict(sandbox.ENVIRONMENT, HOME="/tmp"),
-                cwd=None if limits.sandboxed else "/tmp",
+                env=env,
+                cwd=cwd,
+                preexec_fn=preexec,
             )
         finally:
             if userns is not None:
@@ -151,6 +168,8 @@ class Worker:
             except OSError:
                 pass
         self.process.wait()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 CPU_SECONDS = [0.0]  # CPU time of the workers stopped so far (for make grade-bench)
@@ -494,7 +513,7 @@ def grade_cases(
     describe_hidden: Callable[[Any], str],
 ) -> dict:
     """Run every test case of one question; per case passed or not and what to show."""
-    public, hidden_failed, hidden_passed, earned = [], [], 0, 0.0
+    public, hidden_failed, hidden_passed, earned, cases = [], [], 0, 0.0, []
     session.question_restarts = 0
     for case, name in zip(question["cases"], question["names"], strict=True):
         session.calls.clear()
@@ -506,7 +525,10 @@ def grade_cases(
             error = e
         passed = error is None
         earned += case.points if passed else 0.0
+        # Per case (for Gradescope's results.json): a hidden case shows only its description.
+        result = {"hidden": bool(case.hidden), "points": float(case.points), "passed": passed}
         if case.hidden:
+            result.update(name=describe_hidden(case), message="")
             if passed:
                 hidden_passed += 1
             else:
@@ -514,6 +536,7 @@ def grade_cases(
                 if isinstance(error, (StudentError, WorkerFailed)):
                     reason += f" ({_hidden_reason(error)})"
                 hidden_failed.append(reason)
+                result["message"] = reason
         else:
             entry = {"name": name, "passed": passed, "message": ""}
             if not passed:
@@ -522,11 +545,14 @@ def grade_cases(
                     text += "\nlast call: " + clip(session.calls[-1], 1200)
                 entry["message"] = text
             public.append(entry)
+            result.update(name=name, message=entry["message"])
+        cases.append(result)
     return {
         "earned": earned,
         "public": public,
         "hidden_failed": hidden_failed,
         "hidden_passed": hidden_passed,
+        "cases": cases,
     }
 
 

@@ -178,3 +178,125 @@ def user_namespace() -> int:
     finally:
         holder.stdin.close()
         holder.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# Without bubblewrap (a container whose seccomp profile forbids user namespaces, as Docker's
+# default does): as root, student code runs as another user. What each measure gives is
+# checked, not assumed (``fallback_protections``).
+
+
+FALLBACK_UIDS = range(64990, 65000)  # no passwd entry needed: setuid works for any number
+
+
+def free_uid() -> int:
+    """A uid for student code that no process uses now (not ``nobody``: other sandboxes run
+    as nobody, and every process of the student's uid is killed after grading)."""
+    used = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                used.add(os.stat(f"/proc/{entry}").st_uid)
+            except OSError:
+                continue
+    for uid in FALLBACK_UIDS:
+        if uid not in used:
+            return uid
+    raise RuntimeError(f"every uid of {FALLBACK_UIDS} runs a process: none is free for students")
+
+
+def private_folder(uid: int) -> str:
+    """A new empty folder only ``uid`` may enter: the working and home folder of one process."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="pooling-grade-")
+    os.chown(folder, uid, uid)
+    os.chmod(folder, 0o700)
+    return folder
+
+
+CLONE_NEWNET = 0x40000000
+
+
+def unshare_network() -> None:
+    """In a child before it runs the runner: a network namespace of its own (no interface but
+    a loopback that is down). Needs CAP_SYS_ADMIN; raises OSError without it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
+
+
+_PROBE = """\
+import os, socket, sys
+uid, paths = int(sys.argv[1]), sys.argv[2:]
+os.setgroups([]); os.setgid(uid); os.setuid(uid)
+seen = []
+for path in paths:
+    try:
+        open(path, "rb").close()
+        seen.append(path)
+    except OSError:
+        pass
+s = socket.socket()
+s.settimeout(2)
+try:
+    s.connect(("1.1.1.1", 53))
+    seen.append("network")
+except OSError as e:
+    seen.append("no-network" if isinstance(e, (PermissionError, OSError)) else "")
+print(" ".join(seen))
+"""
+
+
+def probe(uid: int, paths: list[str], unshare_net: bool) -> dict:
+    """Run a probe as ``uid`` (as the runner will run): which of ``paths`` it can read, and
+    whether it can open a connection (to 1.1.1.1; no answer also counts as no network)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _PROBE, str(uid), *paths],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            preexec_fn=unshare_network if unshare_net else None,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return {"ok": False, "error": f"{type(e).__name__}: {e}"}
+    words = done.stdout.split()
+    return {
+        "ok": done.returncode == 0,
+        "error": done.stderr.strip()[-300:],
+        "readable": [p for p in paths if p in words],
+        "network": "network" in words,
+    }
+
+
+def can_unshare_network() -> bool:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", "pass"],
+            capture_output=True,
+            timeout=30,
+            preexec_fn=unshare_network,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def kill_user(uid: int) -> int:
+    """Kill every process of ``uid`` (as root, after grading): how many there were."""
+    import signal
+
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid == uid:
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+        except OSError:
+            continue
+    return killed

@@ -1,8 +1,10 @@
 """Grade every submitted notebook in a folder; student code runs only in a sandbox.
 
-Usage (``make grade SUBMISSIONS=dir`` runs this)::
+Usage (installed with the package as ``pooling-grade``; ``make grade SUBMISSIONS=dir`` runs
+it)::
 
-    python tools/grade.py SUBMISSIONS --autograders _build/exercises/autograder --out _build/grades
+    pooling-grade SUBMISSIONS --autograders _build/exercises/autograder --out _build/grades
+    python -m pooling_grader SUBMISSIONS ...   # the same
 
 ``SUBMISSIONS`` holds notebooks, flat (``alice.ipynb``) or one folder per student
 (``alice/pooling_loops.ipynb``). The assignment of a notebook is read from its otter metadata
@@ -10,12 +12,13 @@ Usage (``make grade SUBMISSIONS=dir`` runs this)::
 ``SUBMISSIONS``, or the file name for a flat folder.
 
 This process is the trusted grader: it never runs a line of student code. For each notebook
-(two at a time) it reads the cells as data, checks the method of each answer from the source
-(``grading/methods.py``), starts one sandboxed worker that runs the student's cells
-(``grading/sandbox.py``, ``grading/runner.py``), and runs the hidden and public otter test
-cases here, calling the student's functions through a channel that carries plain data only
-(``grading/session.py``, ``grading/codec.py``). Without bubblewrap it refuses to run unless
-``--no-sandbox`` is given. See book/teachers.md.
+(two at a time) it reads the cells as data and, per question, checks the method and the
+integrity of the answer from the source and builds the answer module (``methods.py``,
+``integrity.py``); one sandbox per notebook (``sandbox.py``, ``runner.py``) runs each module
+in a fresh process, and the hidden and public otter test cases run here, calling the
+student's functions through a channel that carries plain data only (``session.py``,
+``codec.py``). Without bubblewrap it refuses to run unless ``--no-sandbox`` is given. See
+book/teachers.md.
 
 Writes into ``--out``:
 
@@ -25,8 +28,10 @@ Writes into ``--out``:
 * ``feedback/<student>/<notebook>.md``: what to send back to each student;
 * ``manual/<assignment>.md``: per hand-graded question, the model answer, the rubric and
   every student's answer;
-* ``review.md``: answers whose method could not be checked from the source;
-* ``run.json``: wall time and CPU time of the run (``make grade-bench`` reads it).
+* ``review.md``: answers whose method could not be checked from the source, and code that
+  inspects or patches the running program;
+* ``run.json``: wall time and CPU time of the run (``make grade-bench`` reads it);
+* with ``--roster``: ``canvas.csv``, ``moodle.csv`` and ``roster.md`` (``exports.py``).
 """
 
 from __future__ import annotations
@@ -39,12 +44,8 @@ import sys
 import time
 import zipfile
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().with_name("grading")))
-
-import exports  # noqa: E402
-import methods  # noqa: E402
-import sandbox  # noqa: E402
-import session as sessions  # noqa: E402
+from . import exports, gradescope, methods, sandbox
+from . import session as sessions
 
 PLACEHOLDER = "_Type your answer here, replacing this text._"
 UNPROTECTED = """\
@@ -235,11 +236,14 @@ def grade_one(
                 public=graded["public"],
                 hidden_passed=graded["hidden_passed"],
                 hidden_failed=graded["hidden_failed"],
+                cases=graded["cases"],
             )
             questions.append(entry)
         scoring_timed_out = session.left() <= 0
-        # Scores are decided: now the whole notebook runs, only to report its errors.
-        session.report_cells(cells)
+        # Scores are decided: now the whole notebook runs, only to report its errors (not in
+        # a weaker sandbox: there only the checked answer modules ever run).
+        if limits.report_cells:
+            session.report_cells(cells)
     finally:
         session.close()
     if parsed.unparsed:
@@ -465,7 +469,24 @@ def grade_all(args: argparse.Namespace, limits: sessions.Limits) -> tuple[list[d
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Grade every notebook in a folder (book/teachers.md).")
-    p.add_argument("submissions", type=pathlib.Path, help="folder of submitted notebooks")
+    p.add_argument(
+        "submissions", type=pathlib.Path, nargs="?", help="folder of submitted notebooks"
+    )
+    p.add_argument(
+        "--gradescope",
+        type=pathlib.Path,
+        metavar="ROOT",
+        help="grade one Gradescope submission: ROOT/source/autograder holds the autograders, "
+        "ROOT/submission the notebook; writes ROOT/results/results.json (run_autograder "
+        "passes /autograder)",
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "user", "none"),
+        default="auto",
+        help="with --gradescope: bubblewrap, else (as root) a separate user, else none; "
+        "auto takes the first that works (default: %(default)s)",
+    )
     p.add_argument(
         "--autograders",
         type=pathlib.Path,
@@ -512,6 +533,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _limits(args: argparse.Namespace) -> sessions.Limits:
+    return sessions.Limits(
+        cell_timeout=args.cell_timeout,
+        call_timeout=args.call_timeout,
+        notebook_timeout=args.notebook_timeout,
+        memory_mb=args.memory_mb,
+        file_mb=args.file_mb,
+        processes=args.processes,
+        sandboxed=not args.no_sandbox,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
@@ -533,7 +566,11 @@ def main(argv: list[str] | None = None) -> int:
             roster = exports.read_roster(args.roster)
         except exports.RosterError as e:
             p.error(str(e))
-    if not args.submissions.is_dir():
+    if args.gradescope is not None:
+        if not (args.gradescope / "source" / "autograder").is_dir():
+            p.error(f"--gradescope: {str(args.gradescope / 'source' / 'autograder')!r} is missing")
+        return gradescope.run(args.gradescope, _limits(args), args.sandbox)
+    if args.submissions is None or not args.submissions.is_dir():
         p.error(f"SUBMISSIONS must be a folder, got {str(args.submissions)!r}")
     if args.no_sandbox:
         print(UNPROTECTED, file=sys.stderr, flush=True)
@@ -556,15 +593,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-    limits = sessions.Limits(
-        cell_timeout=args.cell_timeout,
-        call_timeout=args.call_timeout,
-        notebook_timeout=args.notebook_timeout,
-        memory_mb=args.memory_mb,
-        file_mb=args.file_mb,
-        processes=args.processes,
-        sandboxed=not args.no_sandbox,
-    )
+    limits = _limits(args)
     start = time.monotonic()
     try:
         entries, autograders = grade_all(args, limits)

@@ -25,7 +25,7 @@ import ast
 import threading
 from dataclasses import dataclass, field
 
-import integrity
+from . import integrity
 
 COMPARISON = "<comparison>"
 LOOP = "<loop>"

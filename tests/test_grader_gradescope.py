@@ -1,0 +1,172 @@
+"""The Gradescope autograder: the zip `make exercises` writes, run in a Gradescope-shaped folder.
+
+A temporary folder stands in for Gradescope's ``/autograder``: ``source/`` is the unpacked
+autograder zip, ``submission/`` one student's notebook, ``results/`` where ``results.json``
+goes; the project's venv stands in for what ``setup.sh`` installs. Each run is
+``python -m pooling_grader --gradescope ROOT``, as ``run_autograder`` does, with bubblewrap
+(``--sandbox bwrap``) and with the fallback for containers that forbid it (``--sandbox user``:
+student code as a uid of its own; needs root, as on Gradescope).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_bwrap = pytest.mark.skipif(
+    not os.path.exists("/usr/bin/bwrap") and os.environ.get("CI") != "1",
+    reason="bubblewrap is not installed (.ci/run installs it)",
+)
+pytestmark = pytest.mark.notebook  # runs the grader on notebooks (sandboxes, kernels of torch)
+needs_root = pytest.mark.skipif(os.getuid() != 0, reason="the fallback switches to another uid")
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load("exercises_build_gs", ROOT / "exercises" / "build.py")
+samples = _load("exercises_samples_gs", ROOT / "exercises" / "samples.py")
+# (sample, notebook, expected score as "full" or a number) graded in each mode
+CASES = [
+    ("solution", "pooling_loops", "full"),
+    ("forge-encode", "pooling_loops", 0.0),
+    ("forge-handlers", "pooling_loops", 0.0),
+    ("forge-in-answer", "pooling_loops", 0.0),
+    ("hostile-read-tests", "pooling_loops", "full"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gs-exercises")
+    build.build(out, build.master_paths())
+    samples.write_samples(out, out / "samples")
+    return out
+
+
+def _gradescope(built: Path, tmp: Path, sample: str, notebook: str, mode: str) -> dict:
+    root = tmp / f"{sample}-{mode}"
+    for name in ("source", "submission", "results"):
+        (root / name).mkdir(parents=True)
+    with zipfile.ZipFile(built / "gradescope" / f"{notebook}.zip") as zf:
+        zf.extractall(root / "source")
+    shutil.copy(built / "samples" / sample / f"{notebook}.ipynb", root / "submission")
+    done = subprocess.run(
+        [sys.executable, "-m", "pooling_grader", "--gradescope", str(root), "--sandbox", mode,
+         "--cell-timeout", "10", "--call-timeout", "5", "--notebook-timeout", "120"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_the_zip_holds_run_autograder_setup_and_the_tests(built: Path) -> None:
+    with zipfile.ZipFile(built / "gradescope" / "pooling_loops.zip") as zf:
+        names = sorted(zf.namelist())
+        run = zf.read("run_autograder").decode()
+        setup = zf.read("setup.sh").decode()
+        mode = zf.getinfo("run_autograder").external_attr >> 16
+    assert names == [
+        "autograder/pooling_loops.json",
+        "autograder/pooling_loops.zip",
+        "run_autograder",
+        "setup.sh",
+    ]
+    assert "pooling-grade --gradescope /autograder" in run and mode & 0o111
+    assert "bubblewrap" in setup and "pooling-lib[grader] @ git+https://" in setup
+
+
+def _check(results: dict, sample: str, want: object, mode: str) -> None:
+    tests = results["tests"]
+    possible = sum(t["max_score"] for t in tests)
+    assert possible == 9.0
+    expected = possible if want == "full" else want
+    assert results["score"] == expected, (sample, mode, results["output"], tests)
+    assert results["stdout_visibility"] == "hidden"
+    instructors = [t for t in tests if t["visibility"] == "hidden"]
+    assert len(instructors) == 1 and "Protections:" in instructors[0]["output"]
+    graded = [t for t in tests if t["visibility"] != "hidden"]
+    if sample == "solution":
+        hidden = [t for t in graded if ": hidden test " in t["name"]]
+        public = [t for t in graded if ": public test " in t["name"]]
+        assert hidden and all(t["visibility"] == "after_due_date" for t in hidden)
+        assert public and all(t["visibility"] == "visible" for t in public)
+        assert sum(t["score"] for t in graded) == 9.0
+        assert "stride=None must mean a stride equal to the window" in json.dumps(hidden)
+    if sample.startswith("forge"):
+        assert all(t["score"] == 0 for t in graded)
+        if sample == "forge-in-answer":
+            assert "inspects or patches the running program" in json.dumps(graded)
+        else:
+            assert "cell" in instructors[0]["output"]  # the top-level attempt, for review
+
+
+@needs_bwrap
+def test_gradescope_run_with_bubblewrap(built: Path, tmp_path: Path) -> None:
+    for sample, notebook, want in CASES[:3]:
+        results = _gradescope(built, tmp_path, sample, notebook, "bwrap")
+        _check(results, sample, want, "bwrap")
+    protections = next(t for t in results["tests"] if t["visibility"] == "hidden")["output"]
+    assert "bubblewrap sandbox: yes" in protections
+
+
+@needs_root
+def test_gradescope_fallback_without_bubblewrap(built: Path, tmp_path: Path) -> None:
+    for sample, notebook, want in CASES:
+        results = _gradescope(built, tmp_path, sample, notebook, "user")
+        _check(results, sample, want, "user")
+    protections = next(t for t in results["tests"] if t["visibility"] == "hidden")["output"]
+    assert "a separate user that runs nothing else" in protections
+    assert "tests and results unreadable to that user: yes" in protections
+    assert "network:" in protections and "resource limits" in protections
+    assert "top-level cells: not run" in protections
+    uid = int(protections.split("student code runs as: uid ")[1].split(",")[0])
+    stray = subprocess.run(["pgrep", "-u", str(uid)], capture_output=True)
+    assert stray.stdout == b""  # every process of the student's user was ended
+
+
+def test_results_json_from_a_graded_entry() -> None:
+    from pooling_grader import gradescope
+
+    entry = {
+        "score": 1.5, "max_score": 4.0, "manual_max_score": 2.0, "status": "ok", "message": "",
+        "review": ["q2: inspects or patches the running program: `gc`"],
+        "questions": [
+            {"name": "q1", "manual": False, "max_score": 2.0, "score": 1.5, "cases": [
+                {"hidden": False, "points": 1.0, "passed": True, "name": "test_a", "message": ""},
+                {"hidden": True, "points": 0.5, "passed": True, "name": "ties", "message": ""},
+                {"hidden": True, "points": 0.5, "passed": False, "name": "dtype",
+                 "message": "dtype (your code raised TypeError)"},
+            ]},
+            {"name": "q2", "manual": False, "max_score": 2.0, "score": 0.0,
+             "method": ["the answer inspects or patches the running program (`gc`)"]},
+            {"name": "q3", "manual": True, "max_score": 2.0, "score": None},
+        ],
+    }  # fmt: skip
+    data = gradescope.results_json(entry, ["bubblewrap sandbox: yes"], 3.21)
+    assert data["score"] == 1.5 and data["execution_time"] == 3.2
+    rows = [(t["name"], t["score"], t["max_score"], t["visibility"]) for t in data["tests"]]
+    assert rows == [
+        ("q1: public test 1: test_a", 1.0, 1.0, "visible"),
+        ("q1: hidden test 2: ties", 0.5, 0.5, "after_due_date"),
+        ("q1: hidden test 3: dtype", 0.0, 0.5, "after_due_date"),
+        ("q2: method", 0.0, 2.0, "visible"),
+        ("q3: graded by hand", 0.0, 0.0, "visible"),
+        ("Grader: protections and review (instructors only)", 0.0, 0.0, "hidden"),
+    ]
+    assert data["tests"][2]["output"] == "dtype (your code raised TypeError)"
+    assert "- q2: inspects or patches" in data["tests"][-1]["output"]

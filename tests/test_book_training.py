@@ -121,9 +121,17 @@ def test_consistency_and_accuracy_may_differ_by_the_clean_error_rate_only():
         claims.check_consistency_claims(results)
 
 
-def test_the_cam_claim_needs_the_average_map_to_cover_more():
-    claims.check_cam_claims({"global average": {"covered": 0.74}, "global max": {"covered": 0.42}})
+def _cam(covered: tuple[float, float], accuracy: tuple[float, float] = (0.97, 1.0)) -> dict:
+    """Statistics of the global-average and the global-max network."""
+    return {
+        name: {"covered": c, "accuracy": a}
+        for name, c, a in zip(("global average", "global max"), covered, accuracy, strict=True)
+    }
+
+
+def test_the_cam_claims_need_more_coverage_from_the_average_and_accuracy_from_the_max():
+    claims.check_cam_claims(_cam((0.74, 0.42)))
     with pytest.raises(AssertionError, match="covers more of each shape"):
-        claims.check_cam_claims(
-            {"global average": {"covered": 0.50}, "global max": {"covered": 0.45}}
-        )
+        claims.check_cam_claims(_cam((0.50, 0.45)))
+    with pytest.raises(AssertionError, match="global-max network is the more accurate"):
+        claims.check_cam_claims(_cam((0.74, 0.42), accuracy=(0.99, 1.0)))

@@ -115,6 +115,13 @@ def test_each_claim_fails_when_the_numbers_contradict_it(change, check, match):
         function(results)
 
 
+def test_the_network_without_downsampling_must_fit_its_training_set():
+    results = _results(GOOD)
+    results.train_accuracy["none"] = torch.tensor([0.9])
+    with pytest.raises(AssertionError, match="fits the training set"):
+        claims.check_accuracy_claims(results)
+
+
 def test_consistency_and_accuracy_may_differ_by_the_clean_error_rate_only():
     results = _results(GOOD, consistency={"max": [1.0, 0.80, 0.70]})  # accuracy 0.92 at 1 px
     with pytest.raises(AssertionError, match="differ by at most the clean error rate"):

@@ -16,6 +16,8 @@
                    screenshot under ``_build/screenshots/``.
 
 * Without a browser: in CI (``CI`` set) the browser tests fail; elsewhere they skip.
+* Every test starts from ``torch.manual_seed(0)`` (autouse fixture), so no test's random
+  inputs depend on which tests ran before it.
 * Tests that use the site or the browser run last, after unit tests and notebooks.
 """
 
@@ -51,6 +53,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config, items: list) 
     if late:
         early = [item for item in items if item not in late]
         items[:] = early + late
+
+
+@pytest.fixture(autouse=True)
+def _torch_seeded_per_test() -> None:
+    """Every test starts from the same state of torch's global generator, so a test that
+    draws with ``torch.randn`` and no generator sees the same numbers whatever ran before
+    it (``-k``, ``-x`` or a new test elsewhere cannot change its inputs)."""
+    import torch  # here, not at the top: site-only runs need not import it early
+
+    torch.manual_seed(0)
 
 
 @pytest.fixture(scope="session")

@@ -242,6 +242,12 @@ import os
 import subprocess
 import sys
 
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    ON_COLAB = False
+else:
+    ON_COLAB = True
 NOTEBOOK = {notebook}
 PUBLIC_TESTS = {tests}
 if not os.path.exists(NOTEBOOK):
@@ -251,10 +257,10 @@ if not os.path.exists(NOTEBOOK):
             f.write(source)
     with open(NOTEBOOK, "w") as f:
         json.dump({{"cells": [], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}, f)
-    if subprocess.run([sys.executable, "-c", "import otter"]).returncode != 0:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", {otter}], check=True
-        )"""
+if ON_COLAB:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", {otter}], check=True
+    )"""
 
 
 def add_colab_cell(nb: nbformat.NotebookNode, notebook: str) -> nbformat.NotebookNode:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from exercise_modules import build, needs_bwrap, samples
 
 from pooling_grader import cli as grade
 from pooling_grader import codec, methods
@@ -34,22 +34,6 @@ from pooling_grader import session as sessions
 ROOT = Path(__file__).resolve().parents[1]
 # Limits of the test run, smaller than the defaults so the hostile samples end sooner.
 CELL_TIMEOUT, CALL_TIMEOUT, NOTEBOOK_TIMEOUT = 6, 3, 120
-needs_bwrap = pytest.mark.skipif(
-    not os.path.exists("/usr/bin/bwrap") and os.environ.get("CI") != "1",
-    reason="bubblewrap is not installed (.ci/run installs it)",
-)
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load("exercises_build", ROOT / "exercises" / "build.py")
-samples = _load("exercises_samples", ROOT / "exercises" / "samples.py")
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

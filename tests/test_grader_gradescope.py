@@ -10,7 +10,6 @@ student code as a uid of its own; needs root, as on Gradescope).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -20,26 +19,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from exercise_modules import build, needs_bwrap, samples
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_bwrap = pytest.mark.skipif(
-    not os.path.exists("/usr/bin/bwrap") and os.environ.get("CI") != "1",
-    reason="bubblewrap is not installed (.ci/run installs it)",
-)
 pytestmark = pytest.mark.notebook  # runs the grader on notebooks (sandboxes, kernels of torch)
 needs_root = pytest.mark.skipif(os.getuid() != 0, reason="the fallback switches to another uid")
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load("exercises_build_gs", ROOT / "exercises" / "build.py")
-samples = _load("exercises_samples_gs", ROOT / "exercises" / "samples.py")
 # (sample, notebook, expected score as "full" or a number) graded in each mode
 CASES = [
     ("solution", "pooling_loops", "full"),

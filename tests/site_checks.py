@@ -229,9 +229,10 @@ _AXE_RUN_JS = """async () => {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${v.help} at ${n.target.join(" ")}`));
 }"""
-# Every explorer the page's notebook outputs carry must have been drawn by its module.
+# Every explorer the page's notebook outputs carry must have been drawn by its module
+# (the pooling explorer's output grid, or the shift explorer's grids).
 _EXPLORERS_JS = """() => [...document.querySelectorAll("div.pooling-explorer")]
-  .filter((el) => !el.querySelector(".pe-output"))
+  .filter((el) => !el.querySelector(".pe-output, .pe-shift .pe-grid"))
   .map((el) => "explorer not drawn: " + el.textContent.slice(0, 80))"""
 
 

@@ -16,7 +16,13 @@ such summaries. Two layouts of sets occur in practice, and this module pools bot
 
 A set with no element: its sum is 0, its mean ``nan`` (``0/0``, as ``torch.mean`` of an
 empty tensor) and its maximum ``-inf`` (the identity of the maximum, as pooling_lib's max
-pooling gives for a window of padding only).
+pooling gives for a window of padding only). Libraries differ here: PyTorch Geometric's
+``global_mean_pool`` and ``global_max_pool`` give 0 for a graph without nodes (their
+scatter fills empty groups with 0), and the mean pooling of ``sentence_transformers``
+gives 0 for a sentence whose mask is all ``False`` (it clamps the count to at least
+``1e-9``). pooling_lib keeps ``nan`` and ``-inf``, so that an empty set cannot pass for a
+set whose mean or maximum is 0; ``torch.nan_to_num`` or a ``torch.where`` on the count
+gives the libraries' 0 where that is wanted.
 """
 
 from __future__ import annotations
@@ -95,7 +101,8 @@ def masked_mean(
 
     Returns:
         the masked mean; ``nan`` where ``mask`` has no ``True`` along ``dim`` (an empty
-        mean, as ``torch.mean`` of an empty tensor).
+        mean, as ``torch.mean`` of an empty tensor). ``sentence_transformers`` gives 0
+        there (it clamps the count of real tokens to at least ``1e-9``).
 
     Raises:
         TypeError: ``input`` is not a floating point tensor, ``mask`` not a bool tensor,
@@ -139,7 +146,8 @@ def masked_max(
           ``keepdim``)
 
     Returns:
-        the masked maximum; ``-inf`` where ``mask`` has no ``True`` along ``dim``.
+        the masked maximum; ``-inf`` where ``mask`` has no ``True`` along ``dim`` (the
+        identity of the maximum, not a value of the set).
 
     Raises:
         TypeError, ValueError: as :func:`masked_mean`.
@@ -244,7 +252,8 @@ def global_mean_pool(
         - Output: ``(size, D)``, row ``g`` = mean of ``x[batch == g]``
 
     Returns:
-        the means; ``nan`` for a graph without nodes (an empty mean).
+        the means; ``nan`` for a graph without nodes (an empty mean), where PyTorch
+        Geometric's ``global_mean_pool`` gives 0.
 
     Raises:
         TypeError, ValueError: as :func:`global_add_pool`.
@@ -276,7 +285,8 @@ def global_max_pool(
         - Output: ``(size, D)``, row ``g`` = maximum of ``x[batch == g]`` per feature
 
     Returns:
-        the maxima; ``-inf`` for a graph without nodes.
+        the maxima; ``-inf`` for a graph without nodes, where PyTorch Geometric's
+        ``global_max_pool`` gives 0.
 
     Raises:
         TypeError, ValueError: as :func:`global_add_pool`.

@@ -294,7 +294,7 @@ def key_on(selector: str, key: str, first_click: str | None = None):
 
 
 def edit_a_cell(page, el):
-    el.query_selector('.pe-input .pe-cell[data-r="0"][data-c="0"]').click()
+    el.query_selector('.pe-input .pe-cell[data-r="0"][data-c="0"]').dblclick()  # pick, edit
     control(el, "edit-value").fill("42")
 
 
@@ -325,7 +325,7 @@ CONTROL_CASES = [
     ("dilation w (h ≠ w)", BASE, split_then(fill("dilation-w", "2"))),
     ("h ≠ w off", {**BASE, "kernel_size": [3, 2]}, check("hw-split", False)),
     ("input height", BASE, fill("size-h", "6")),
-    ("input width", BASE, fill("size-w", "7")),
+    ("input width (h ≠ w)", BASE, split_then(fill("size-w", "7"))),
     ("channel", BASE, fill("channel", "1")),
     ("mode avg", BASE, choose("mode", "avg")),
     ("padding for avg", AVG, fill("padding-h", "0")),
@@ -490,7 +490,7 @@ def test_the_window_is_also_a_small_grid(explorer_page):
     line = el.query_selector(".pe-kform").get_attribute("data-line")
     assert line == "max([[-inf, -inf, -inf], [-inf, 0, 1], [-inf, 4, 5]]) = 5"
     assert el.query_selector(".pe-kgrid .pe-kwin").text_content() == "5"
-    assert "click a cell to change it" in el.query_selector(".pe-caption").text_content()
+    assert "click it again to change it" in el.query_selector(".pe-caption").text_content()
 
 
 # ------------------------------------------------------------------ input size
@@ -500,11 +500,11 @@ def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
     page, errors = explorer_page
     x = torch.arange(16.0).reshape(1, 1, 4, 4)
     el = mount(page, x, kernel_size=[3, 3], stride=[2, 2])
-    el.query_selector('.pe-input .pe-cell[data-r="1"][data-c="2"]').click()
+    el.query_selector('.pe-input .pe-cell[data-r="1"][data-c="2"]').dblclick()  # pick, edit
     control(el, "edit-value").fill("42")
+    assert not control(el, "size-w").is_visible()  # H and W linked, as the other pairs
     control(el, "size-h").fill("7")
-    control(el, "size-w").fill("7")
-    assert el.get_attribute("data-out-shape") == "[3,3]"  # 7x7 -> 3x3 in one step each
+    assert el.get_attribute("data-out-shape") == "[3,3]"  # 7x7 -> 3x3 in one step
     cells = el.evaluate(
         """(el) => Object.fromEntries(
              [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
@@ -520,6 +520,13 @@ def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
              .map((n) => n.textContent)"""
     )
     assert cells == [str(k) for k in range(49)]
+    control(el, "size-h").fill("8")  # larger: the preset (ramp) fills the new cells
+    cells = el.evaluate(
+        """(el) => [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
+             .map((n) => n.textContent)"""
+    )
+    assert cells == [str(k) for k in range(64)]
+    control(el, "hw-split").check()  # "h ≠ w" splits H and W too
     control(el, "size-w").fill("3")  # smaller: the preset again, cut to size
     assert el.get_attribute("data-out-shape") == "[3,1]"
     assert not errors, errors
@@ -527,11 +534,13 @@ def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
 
 # ------------------------------------------------------------------ predict mode
 
+# a max-pooling explorer in predict mode, its questions drawn from a fixed seed
+PREDICT = {"predict": True, "controls": ["kernel_size", "stride", "padding"], "predict_seed": 3}
+
 
 def test_predict_mode_checks_a_right_and_a_wrong_answer(explorer_page):
     page, errors = explorer_page
-    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, predict=True,
-               controls=["kernel_size", "stride", "padding"], predict_seed=3)  # fmt: skip
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, **PREDICT)
     printed = [c.text_content() for c in el.query_selector_all(".pe-output .pe-cell")]
     assert printed == ["?"] * 4 and el.get_attribute("data-hidden") == "value"
     truth = json.loads(el.get_attribute("data-values"))
@@ -547,7 +556,9 @@ def test_predict_mode_checks_a_right_and_a_wrong_answer(explorer_page):
         format_value(float(v)) for v in truth
     ]
     # the next questions, from the keyboard: a random input and setting; a wrong answer
-    answer.press("Enter")
+    next_question = control(el, "predict-new")
+    assert next_question.text_content() == "next question"
+    next_question.press("Enter")
     kinds = []
     for _ in range(12):
         hidden = el.get_attribute("data-hidden")
@@ -564,7 +575,7 @@ def test_predict_mode_checks_a_right_and_a_wrong_answer(explorer_page):
             answer.fill(f"({shape[0]}, {shape[1]})")
             answer.press("Enter")
             assert el.query_selector(".pe-feedback").text_content().startswith("right")
-        answer.press("Enter")  # next question
+        next_question.press("Enter")  # the explicit step to the next question
     assert {"value", "shape"} <= set(kinds), kinds
     right = 1 + kinds.count("shape")
     assert el.query_selector(".pe-score").text_content() == f"score: {right} of 13"
@@ -585,6 +596,92 @@ def test_predict_questions_stay_within_the_explorers_scope(explorer_page):
     assert len(seen) >= 2, seen
 
 
+def test_predict_mode_hides_the_maximum_until_answered(explorer_page):
+    """In max mode the window's maximum is the answer: while it is hidden, no input cell,
+    k×k cell or text marks it; after the answer the first maximum is marked again."""
+    page, errors = explorer_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, **PREDICT)
+    marks = """(el) => [
+        el.querySelectorAll(".pe-winner").length, el.querySelectorAll(".pe-kwin").length,
+        [...el.querySelectorAll(".pe-kgrid td, .pe-input .pe-cell")].filter(
+          (n) => getComputedStyle(n).fontWeight !== getComputedStyle(el).fontWeight).length]"""
+    assert el.get_attribute("data-hidden") == "value"
+    assert el.evaluate(marks) == [0, 0, 0]
+    control(el, "predict-answer").fill("nan")
+    control(el, "predict-check").click()
+    assert el.get_attribute("data-hidden") == ""
+    assert el.evaluate(marks)[:2] == [1, 1]
+    assert not errors, errors
+
+
+def test_predict_checks_a_retyped_answer_and_moves_on_only_when_asked(explorer_page):
+    """A second answer is checked and said ("right on a second try"); the score counts
+    first tries; Enter in the answer field never loads a new question, the "next question"
+    button does."""
+    page, errors = explorer_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, **PREDICT)
+    i, j = json.loads(el.get_attribute("data-position"))
+    v = float(json.loads(el.get_attribute("data-values"))[i * 2 + j])
+    question = el.query_selector(".pe-question").text_content()
+    answer, feedback = control(el, "predict-answer"), el.query_selector(".pe-feedback")
+    answer.fill(format_value(v + 1))
+    answer.press("Enter")
+    assert feedback.text_content().startswith("not quite")
+    answer.fill(format_value(v))
+    answer.press("Enter")
+    assert feedback.text_content().startswith("right on a second try")
+    assert el.query_selector(".pe-score").text_content() == "score: 0 of 1"
+    answer.press("Enter")  # the same answer again: still this question, and how to go on
+    assert el.query_selector(".pe-question").text_content() == question
+    assert json.loads(el.get_attribute("data-position")) == [i, j]
+    assert "next question" in feedback.text_content()
+    button = control(el, "predict-new")
+    assert button.text_content() == "next question" and button.is_visible()
+    button.click()
+    assert feedback.text_content() == "" and el.get_attribute("data-hidden") in ("value", "shape")
+    assert button.text_content() == "new question" and answer.input_value() == ""
+    assert not errors, errors
+
+
+def test_a_tap_shows_the_readers_and_a_second_tap_edits(explorer_page):
+    """A click (a phone's tap) on an input cell outlines the outputs that read it and says
+    how many, keeping the current output's border; only a second click on that cell opens
+    the value box."""
+    page, errors = explorer_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE)
+    cell = el.query_selector('.pe-input .pe-cell[data-r="1"][data-c="1"]')
+    cell.click()
+    assert not control(el, "edit-value").is_visible()
+    assert page.evaluate("document.activeElement.name") != "edit-value"
+    assert len(el.query_selector_all(".pe-output .pe-reader")) == 4
+    caption = el.query_selector_all(".pe-caption")[1].text_content()
+    assert "X[0, 0, 1, 1] is read by 4 outputs" in caption, caption
+    current = el.query_selector(".pe-output .pe-current")
+    style = current.evaluate(
+        "(n) => [getComputedStyle(n).borderTopColor, getComputedStyle(n).outlineOffset]"
+    )
+    assert "pe-reader" in current.get_attribute("class") and style[1] == "-6px", style
+    assert "click it again to change it" in el.query_selector(".pe-caption").text_content()
+    cell.click()
+    assert control(el, "edit-value").is_visible()
+    assert page.evaluate("document.activeElement.name") == "edit-value"
+    assert not errors, errors
+
+
+def test_minus_inf_and_indices_do_not_break_across_lines(explorer_page):
+    page, errors = explorer_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, **PREDICT)
+    unbroken = """(el, sel) => [...el.querySelectorAll(sel + " .pe-nw")]
+        .filter((n) => getComputedStyle(n).whiteSpace === "nowrap").map((n) => n.textContent)"""
+    assert "-inf" in el.evaluate(unbroken, ".pe-math")  # the padding of the current window
+    assert any(t.startswith("out[") for t in el.evaluate(unbroken, ".pe-question"))
+    assert el.evaluate(
+        """(el) => [...el.querySelectorAll(".pe-kgrid td")].every(
+          (n) => getComputedStyle(n).whiteSpace === "nowrap")"""
+    )
+    assert not errors, errors
+
+
 # ------------------------------------------------------------------ the chapters' explorers
 
 MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted]")].map((el) => {
@@ -603,8 +700,10 @@ MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted
     share: area(el.querySelector(".pe-drawing")) / area(el),
     cell: box(el.querySelector(".pe-input .pe-cell[data-kind=input]")).width,
     W: Number((el.querySelector(".pe-title") || {}).textContent.split(", ").at(-1).split(")")[0]),
-    drawingTop: box(el.querySelector(".pe-drawing")).top,
+    drawingTop: box(el.querySelector(".pe-grids")).top,
     toolbarTop: box(toolbar).top,
+    // the arithmetic (k×k grid and line) of an explorer, the sentence of the shift explorer
+    arithTop: box(el.querySelector(".pe-arith, .pe-root > .pe-math")).top,
   };
 })"""
 CHAPTERS = [
@@ -687,6 +786,19 @@ def test_on_a_phone_the_grids_come_before_the_controls(chapter_explorers):
         if e["kind"] == "pool" and e["drawingTop"] >= e["toolbarTop"]
     ]
     assert not late, late
+
+
+def test_on_a_phone_the_controls_sit_right_under_the_grids(chapter_explorers):
+    """At 390 px a control and the grids it changes are seen together: the controls come
+    right after the grids, before the arithmetic (the shift explorer: its slider before
+    its sentence)."""
+    apart = [
+        (path, e["kind"], e["title"], e["drawingTop"], e["toolbarTop"], e["arithTop"])
+        for path in CHAPTERS
+        for e in chapter_explorers[390, path]
+        if not e["drawingTop"] < e["toolbarTop"] < e["arithTop"]
+    ]
+    assert not apart, apart
 
 
 def test_five_chapters_ask_for_a_prediction(chapter_explorers):

@@ -22,13 +22,16 @@ export function buildControls(view) {
   // --- size: the input's H and W
   const sizeInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `size-${axis}`, class: "pe-size", "aria-label": `input ${axis === "h" ? "height H" : "width W"}` });
   const sizeH = sizeInput("h"), sizeW = sizeInput("w");
+  // linked (one number for H and W) until "h ≠ w" splits them, as the (h, w) pairs below
   const onSize = () => {
-    const [hh, ww] = [sizeH, sizeW].map((x) => Number.parseInt(x.value, 10));
+    const [hh, ww] = [sizeH, split.checked ? sizeW : sizeH].map((x) => Number.parseInt(x.value, 10));
     if ([hh, ww].every((v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIZE)) view.resize(hh, ww);
   };
   sizeH.addEventListener("input", onSize);
   sizeW.addEventListener("input", onSize);
-  fields.size = h("span", { class: "pe-field" }, h("span", { class: "pe-label" }, "input H × W"), sizeH, "×", sizeW);
+  const sizeLabel = h("span", { class: "pe-label" }, "input H × W");
+  const sizeTimes = h("span", {}, "×");
+  fields.size = h("span", { class: "pe-field" }, sizeLabel, sizeH, sizeTimes, sizeW);
 
   // --- mode
   const mode = h("select", { name: "mode" });
@@ -62,11 +65,13 @@ export function buildControls(view) {
     pairs[key] = { word, parts };
     fields[key] = h("span", { class: "pe-field", "data-control": key }, parts[0].wrap, parts[1].wrap);
   }
-  const square = PAIRS.every(([key]) => model.get(key)[0] === model.get(key)[1]);
+  const square = PAIRS.every(([key]) => model.get(key)[0] === model.get(key)[1]) && H0 === W0;
   split.checked = !square;
   split.addEventListener("change", () => {
     if (!split.checked) for (const [key] of PAIRS) view.set(key, [model.get(key)[0], model.get(key)[0]]);
-    view.redraw();
+    const [, , H, W] = model.get("shape");
+    if (!split.checked && H !== W) view.resize(H, H);
+    else view.redraw();
   });
   const splitField = field("h ≠ w", split);
 
@@ -140,6 +145,8 @@ export function buildControls(view) {
     const [, , H, W] = model.get("shape");
     if (Number(sizeH.value) !== H) sizeH.value = H;
     if (Number(sizeW.value) !== W) sizeW.value = W;
+    sizeLabel.textContent = split.checked ? "input H × W" : "input size H = W";
+    sizeTimes.hidden = sizeW.hidden = !split.checked;
     for (const [key, { word, parts }] of Object.entries(pairs)) {
       parts.forEach(({ range, number, label, wrap }, axis) => {
         range.value = s[key][axis];

@@ -123,6 +123,12 @@ export function drawOutput(grid, res, i, j, readers, hide) {
   return cells;
 }
 
+// `text` as nodes in which "-inf" and an index such as "out[0, 1]" never break across
+// lines (a phone would otherwise wrap "-" from "inf", or "out[0," from "1]").
+export function unbroken(text) {
+  return text.split(/(-inf|\w+\[[-\d, ]+\])/).map((part, k) => (k % 2 ? h("span", { class: "pe-nw" }, part) : part)).filter((x) => x !== "");
+}
+
 const padText = (e) => (e.mode === "max" ? "-inf" : "0");
 
 // The window's values as a k×k grid inside the reduction: max([[…]]) = v, and the same as

@@ -10,7 +10,7 @@
 import { formatValue, poolCell, poolPlane } from "./pooling.js";
 import { SETTINGS, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
 import { css } from "./style.js";
-import { cellSize, clearGrid, drawInput, drawOutput, explain, h, placeWindow, windowGrid } from "./drawing.js";
+import { cellSize, clearGrid, drawInput, drawOutput, explain, h, placeWindow, unbroken, windowGrid } from "./drawing.js";
 import { buildControls } from "./controls.js";
 import { buildPredict } from "./predict.js";
 import { mountShift } from "./shift.js";
@@ -78,14 +78,14 @@ export function mount(el, model) {
 
   // --- drawing
   const error = h("p", { class: "pe-error", role: "alert" });
-  const inputGrid = h("div", { class: "pe-grid pe-input", tabindex: "0", role: "group", "aria-label": "input X (click a cell to change it; arrow keys select, Enter edits)" });
+  const inputGrid = h("div", { class: "pe-grid pe-input", tabindex: "0", role: "group", "aria-label": "input X (click a cell to see the outputs that read it, again to change it; arrow keys select, Enter edits)" });
   const outputGrid = h("div", { class: "pe-grid pe-output", tabindex: "0", role: "group", "aria-label": "output (arrow keys move the window)" });
   view.inputGrid = inputGrid;
   const windowBox = h("div", { class: "pe-window", hidden: "" });
   const edit = h("input", { type: "number", step: "any", name: "edit-value" });
   const editLabel = h("span", {});
   const editWrap = h("label", { class: "pe-edit", hidden: "" }, editLabel, edit);
-  const inputCaption = h("p", { class: "pe-caption" }, "input X (padding dashed): click a cell to change it");
+  const inputCaption = h("p", { class: "pe-caption" }, "input X (padding dashed): click a cell to see the outputs that read it, click it again to change it");
   const outputCaption = h("p", { class: "pe-caption" }, "output");
   const grids = h(
     "div",
@@ -193,11 +193,22 @@ export function mount(el, model) {
     edit.focus();
     edit.select();
   };
+  // A click (a tap on a phone) picks a cell: the outputs that read it are outlined. A second
+  // click on the picked cell opens its value box (a phone's keyboard only then comes up).
+  let picked = null;
   inputGrid.addEventListener("click", (event) => {
+    const rc = inputCell(event);
+    if (!rc) return;
     const cell = event.target.closest(".pe-cell");
-    if (!cell || cell.dataset.kind !== "input") return;
-    view.editing = [Number(cell.dataset.r), Number(cell.dataset.c)];
-    startEdit();
+    if (picked && picked[0] === rc[0] && picked[1] === rc[1] && cell.dataset.kind === "input") {
+      view.editing = rc;
+      startEdit();
+      return;
+    }
+    picked = rc;
+    view.hover = rc;
+    if (view.editing && (view.editing[0] !== rc[0] || view.editing[1] !== rc[1])) view.editing = null;
+    redraw();
   });
   inputGrid.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
@@ -260,6 +271,7 @@ export function mount(el, model) {
       kform.replaceChildren();
       formula.replaceChildren();
       readers = new Map();
+      outputCaption.textContent = "output";
     } else {
       const [oh, ow] = result.shape;
       let [i, j] = model.get("position");
@@ -269,28 +281,32 @@ export function mount(el, model) {
         model.set("position", [i, j]);
       }
       const cell = poolCell(plane, H, W, result.settings, i, j, f32);
+      // while predict mode hides the answer, nothing marks the window's maximum (it would give it away)
+      const shown = hide ? { ...cell, winner: null } : cell;
       el.dataset.outShape = JSON.stringify(result.shape);
       el.dataset.values = JSON.stringify(Array.from(result.values, String));
       el.dataset.position = JSON.stringify([i, j]);
-      view.grad = model.get("view") === "gradient" ? cell.grad : null;
+      view.grad = model.get("view") === "gradient" && !hide ? cell.grad : null; // the gradient view would show the maximum too
       readers = readersOf(result.settings, H, W);
       const focusCell = view.hover || view.editing;
       const marked = focusCell ? readers.get(`${focusCell[0]},${focusCell[1]}`) || [] : [];
+      const reads = marked.length === 1 ? "1 output" : `${marked.length} outputs`;
+      outputCaption.textContent = focusCell ? `output: X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}] is read by ${reads} (outlined)` : "output";
       const size = cellSize(root.clientWidth || 700, Math.max(W + 2 * result.settings.padding[1], 1), ow);
       el.style.setProperty("--pe-cell", `${size}px`);
-      const cells = drawInput(view, result.settings, plane, cell, result.shape);
+      const cells = drawInput(view, result.settings, plane, shown, result.shape);
       if (hide === "shape") {
         clearGrid(outputGrid);
         outputGrid.replaceChildren(h("span", { class: "pe-none" }, "? × ?"));
       } else drawOutput(outputGrid, result, i, j, marked, hide === "value");
       placeWindow(windowBox, cells, cell);
       const words = explain({ N, C, H, W, batch: model.get("batch"), channel: model.get("channel"), shape: result.shape }, result.settings, cell, i, j, hide);
-      arithmetic.textContent = words.arithmetic;
+      arithmetic.replaceChildren(...unbroken(words.arithmetic));
       alt.textContent = words.alt;
       call.textContent = words.call;
       call.hidden = false;
       formula.replaceChildren(...words.formula.map((line) => h("p", {}, line)));
-      kform.replaceChildren(windowGrid(result.settings, cell, hide ? "?" : formatValue(cell.value)));
+      kform.replaceChildren(windowGrid(result.settings, shown, hide ? "?" : formatValue(cell.value)));
     }
     editWrap.hidden = !view.editing;
     if (view.editing) {

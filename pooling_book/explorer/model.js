@@ -23,7 +23,7 @@ export const SETTINGS = [
 // Every control, in the order the full explorer shows them (pooling_book.explorer.widget.CONTROLS).
 export const CONTROLS = ["size", ...SETTINGS, "batch", "channel", "values", "view"];
 export const PRESETS = {
-  original: "the tensor given to explore()",
+  original: "the tensor given to explore() (0 past its size)",
   ramp: "0, 1, 2, ... (row by row)",
   random: "random integers 0 to 9",
   ties: "ties: every value 1",

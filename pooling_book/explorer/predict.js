@@ -2,9 +2,11 @@
 // the highlighted output cell, or the output's shape; the answer is checked at once with
 // the explorer's own pooling (pooling.js), and a running score is kept. "new question"
 // draws a random input and random settings within the explorer's scope (its focused
-// controls), from a seeded generator. Everything works from the keyboard: Enter checks,
-// Enter again asks the next question.
-import { h } from "./drawing.js";
+// controls), from a seeded generator. Everything works from the keyboard: Enter in the
+// answer field checks what is typed (again after a change: the score counts the first try
+// only, a later right answer says "right on a second try"); moving on is an explicit step,
+// the "next question" button (Tab, then Enter).
+import { h, unbroken } from "./drawing.js";
 import { formatValue, ruleError } from "./pooling.js";
 import { makeRandom } from "./model.js";
 
@@ -49,7 +51,7 @@ export function sameValue(a, b) {
 // view: {model, set, resize, setValues, current() -> {result, position}, redraw, scope, seed}.
 export function buildPredict(view) {
   const random = makeRandom(view.seed);
-  const state = { asked: 0, right: 0, kind: "value", answered: false };
+  const state = { asked: 0, right: 0, kind: "value", answered: false, checked: null };
   const question = h("span", { class: "pe-question" });
   const answer = h("input", { type: "text", name: "predict-answer", inputmode: "decimal", autocomplete: "off", "aria-label": "your answer" });
   const check = h("button", { type: "button", name: "predict-check" }, "check");
@@ -63,6 +65,9 @@ export function buildPredict(view) {
   function ask(kind) {
     state.kind = kind;
     state.answered = false;
+    state.checked = null;
+    fresh.textContent = "new question";
+    fresh.classList.remove("pe-next");
     answer.value = "";
     feedback.textContent = "";
     feedback.className = "pe-feedback";
@@ -77,14 +82,18 @@ export function buildPredict(view) {
     }
     const [i, j] = position;
     const [, , H, W] = view.model.get("shape");
-    question.textContent = state.kind === "shape" ? `the output's shape (H_out, W_out) for a ${H}×${W} input?` : `the value of the highlighted output cell out[${i}, ${j}]?`;
+    question.replaceChildren(...unbroken(state.kind === "shape" ? `the output's shape (H_out, W_out) for a ${H}×${W} input?` : `the value of the highlighted output cell out[${i}, ${j}]?`));
     score.textContent = `score: ${state.right} of ${state.asked}`;
   }
 
   function submit() {
     const { result, position } = view.current();
-    if (state.answered) return newQuestion();
     if (!result || result.error) return;
+    const typed = answer.value.trim();
+    if (state.answered && typed === state.checked) {
+      feedback.textContent = `${feedback.dataset.verdict} For the next question, press "next question".`;
+      return;
+    }
     const [oh, ow] = result.shape;
     let right, truth;
     if (state.kind === "shape") {
@@ -100,11 +109,22 @@ export function buildPredict(view) {
       if (got === null) return void (feedback.textContent = "type a number, such as 4, -1.5, 3/4 or nan");
       right = sameValue(got, v);
     }
-    state.asked += 1;
-    if (right) state.right += 1;
+    // the score counts the first try; a later try is checked and said, not counted
+    const first = !state.answered;
+    if (first) {
+      state.asked += 1;
+      if (right) state.right += 1;
+    }
     state.answered = true;
-    feedback.textContent = right ? `right: ${truth}.` : `not quite: you typed ${answer.value.trim()}, the answer is ${truth}. Its arithmetic is below.`;
+    state.checked = typed;
+    let verdict;
+    if (right) verdict = first ? `right: ${truth}.` : `right on a second try: ${truth} (the score counts first tries).`;
+    else verdict = `${first ? "not quite" : "still not"}: you typed ${typed}, the answer is ${truth}. Its arithmetic is below.`;
+    feedback.dataset.verdict = verdict;
+    feedback.textContent = verdict;
     feedback.className = right ? "pe-feedback pe-ok" : "pe-feedback pe-bad";
+    fresh.textContent = "next question";
+    fresh.classList.add("pe-next");
     view.redraw();
   }
 

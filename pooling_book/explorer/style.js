@@ -48,6 +48,7 @@ export function css(pal) {
 .pe-current{background:${c("ACCENT_FILL")};border:2px solid ${c("ACCENT")};font-weight:700}
 .pe-changed{outline:3px solid ${c("NATIVE")};outline-offset:-3px}
 .pe-reader{outline:3px solid ${c("NATIVE")};outline-offset:-3px}
+.pe-current.pe-reader{outline-offset:-6px}
 .pe-window{position:absolute;border:3px solid ${c("ACCENT")};border-radius:3px;pointer-events:none;box-sizing:border-box;transition:left .18s ease-out,top .18s ease-out,width .18s ease-out,height .18s ease-out}
 @media (prefers-reduced-motion:reduce){.pe-window{transition:none}}
 .pe-edit{display:flex;gap:.4em;align-items:center;margin:.2em 0}
@@ -68,11 +69,16 @@ export function css(pal) {
 .pe-predict input{width:7em;min-height:32px}
 .pe-predict button{min-height:32px}
 .pe-feedback:empty{display:none}
+.pe-nw,.pe-kgrid td{white-space:nowrap}
+.pe-predict .pe-next{font-weight:700;border:2px solid ${c("ACCENT")}}
 @media (max-width:600px){
+/* a phone: the grids, then the controls right under them (a drag and what it changes in
+   one view), then the arithmetic, the formula and the text */
+.pe-drawing{display:contents}
+.pe-error,.pe-grids,.pe-predict{order:1}
 .pe-toolbar{order:2}
-.pe-drawing{order:1}
-.pe-predict{order:1}
-.pe-text{order:3}
+.pe-arith,.pe-root>.pe-math{order:3;margin:.2em 0}
+.pe-text{order:4}
 .pooling-explorer select,.pooling-explorer input[type=number],.pooling-explorer input[type=range],.pe-predict input,.pe-predict button{min-height:44px}
 .pe-player button{min-width:44px;min-height:44px}
 .pooling-explorer input[type=checkbox]{width:28px;height:44px;margin:0}

@@ -704,6 +704,7 @@ MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted
     toolbarTop: box(toolbar).top,
     // the arithmetic (k×k grid and line) of an explorer, the sentence of the shift explorer
     arithTop: box(el.querySelector(".pe-arith, .pe-root > .pe-math")).top,
+    formulaTop: box(el.querySelector(".pe-formula")).top,
   };
 })"""
 CHAPTERS = [
@@ -790,13 +791,14 @@ def test_on_a_phone_the_grids_come_before_the_controls(chapter_explorers):
 
 def test_on_a_phone_the_controls_sit_right_under_the_grids(chapter_explorers):
     """At 390 px a control and the grids it changes are seen together: the controls come
-    right after the grids, before the arithmetic (the shift explorer: its slider before
-    its sentence)."""
+    right after the grids, before the arithmetic and the output-size formula (the shift
+    explorer: its slider before its sentence)."""
     apart = [
         (path, e["kind"], e["title"], e["drawingTop"], e["toolbarTop"], e["arithTop"])
         for path in CHAPTERS
         for e in chapter_explorers[390, path]
         if not e["drawingTop"] < e["toolbarTop"] < e["arithTop"]
+        or (e["kind"] == "pool" and e["formulaTop"] <= e["toolbarTop"])
     ]
     assert not apart, apart
 

@@ -77,7 +77,7 @@ export function css(pal) {
 .pe-drawing{display:contents}
 .pe-error,.pe-grids,.pe-predict{order:1}
 .pe-toolbar{order:2}
-.pe-arith,.pe-root>.pe-math{order:3;margin:.2em 0}
+.pe-arith,.pe-formula,.pe-root>.pe-math{order:3;margin:.2em 0}
 .pe-text{order:4}
 .pooling-explorer select,.pooling-explorer input[type=number],.pooling-explorer input[type=range],.pe-predict input,.pe-predict button{min-height:44px}
 .pe-player button{min-width:44px;min-height:44px}

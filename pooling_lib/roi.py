@@ -5,9 +5,13 @@ map is ``spatial_scale`` times smaller (1/16 for a stride-16 backbone). Both poo
 the box into an ``output_size`` grid of *bins* and reduce each bin to one number.
 
 * **RoIPool** (Girshick, 2015) first *rounds* the box to whole cells, then pools the cropped
-  cells exactly as adaptive max pooling does: bin ``i`` of ``n`` cells into ``m`` bins
-  covers ``[floor(i*n/m), ceil((i+1)*n/m))`` (:func:`pooling_lib.shapes.adaptive_bounds`).
-  :func:`roi_pool_bins` lists those cells.
+  cells as adaptive max pooling does: bin ``i`` of ``n`` cells into ``m`` bins covers
+  ``[floor(i*n/m), ceil((i+1)*n/m))`` (:func:`pooling_lib.shapes.adaptive_bounds`), up to
+  torchvision's float32 arithmetic: it computes ``i * (n/m)`` with ``n/m`` rounded to
+  float32, and for a few sizes a product lands just above an integer, so that a bin
+  reaches one cell further (14 cells into 13 bins: ``13 * (14/13)`` is 14.0000003 in
+  float32, and the last bin ends at cell 15, not 14). :func:`roi_pool_bins` lists the
+  cells as torchvision computes them.
 * **RoIAlign** (He et al., 2017) rounds nothing: each bin is an exact ``1/m`` of the box, and
   its value is the average of the feature map, interpolated bilinearly, at a regular grid
   of sampling points inside it. :func:`roi_align_points` gives those points.
@@ -21,11 +25,10 @@ edge at ``x`` (a cell *border* in image coordinates) is measured from cell centr
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Sequence
 
 import torch
-
-from pooling_lib.shapes import adaptive_bounds
 
 __all__ = ["roi_align_box", "roi_align_points", "roi_pool_bins"]
 
@@ -59,6 +62,11 @@ def _scale(fn: str, spatial_scale: object) -> float:
     return float(spatial_scale)
 
 
+def _f32(v: float) -> float:
+    """``v`` rounded to the nearest float32, as a Python float."""
+    return struct.unpack("f", struct.pack("f", v))[0]
+
+
 def _round(v: float) -> int:
     """C's ``round``: halves away from zero (Python's ``round`` rounds halves to even)."""
     return int(math.copysign(math.floor(abs(v) + 0.5), v))
@@ -75,8 +83,13 @@ def roi_pool_bins(
     The box is scaled and rounded to cells, ``r1 = round(y1 * spatial_scale)``,
     ``r2 = round(y2 * spatial_scale)`` (and ``c1``, ``c2`` from ``x``), and cells ``r1`` to
     ``r2`` *inclusive* form ``n = max(r2 - r1 + 1, 1)`` rows; bin row ``i`` of ``m`` covers
-    rows ``r1 + adaptive_bounds(i, n, m)``, clipped to the map. A bin left with no cell
-    (the box lies outside the map) gives 0 in torchvision.
+    rows ``r1 + floor(i * b)`` to ``r1 + ceil((i + 1) * b)`` (half-open), clipped to the
+    map, where ``b = n / m``. As in torchvision for a float32 feature map, ``b``, each
+    product and the scaled edges are rounded to float32, so the bins are those of
+    ``adaptive_bounds(i, n, m)`` except where a product lands just above an integer
+    (``(n, m) = (7, 13), (14, 13), (188, 11)``, ...): there the bin reaches one cell
+    further. A bin left with no cell (the box lies outside the map) gives 0 in
+    torchvision.
 
     Args:
         box: ``(x1, y1, x2, y2)`` in image coordinates, as one row of torchvision's
@@ -107,9 +120,15 @@ def roi_pool_bins(
     limits = None if input_size is None else _pair(fn, "input_size", input_size)
 
     def axis(lo: float, hi: float, m: int, size: int | None) -> list[tuple[int, int]]:
-        start = _round(lo * scale)
-        n = max(_round(hi * scale) - start + 1, 1)
-        bounds = [tuple(start + b for b in adaptive_bounds(i, n, m)) for i in range(m)]
+        # torchvision computes in the feature map's dtype (float32 here): the scaled edge,
+        # the bin size n/m and the products i*(n/m), (i+1)*(n/m) are each rounded to float32.
+        start = _round(_f32(_f32(lo) * _f32(scale)))
+        n = max(_round(_f32(_f32(hi) * _f32(scale))) - start + 1, 1)
+        bin_size = _f32(n / m)  # exact in float64, then rounded once: as float32 division
+        bounds = [
+            (start + math.floor(_f32(i * bin_size)), start + math.ceil(_f32((i + 1) * bin_size)))
+            for i in range(m)
+        ]
         if size is not None:
             bounds = [tuple(min(max(b, 0), size) for b in pair) for pair in bounds]
         return bounds

@@ -61,6 +61,23 @@ def test_roi_pool_is_adaptive_max_pooling_of_the_rounded_crop():
     assert torch.equal(F.adaptive_max_pool2d(crop, (2, 3)), expected)
 
 
+@pytest.mark.parametrize("n, m", [(7, 13), (14, 13), (188, 11), (8, 7), (5, 2), (9, 3)])
+def test_roi_pool_bins_follow_torchvisions_float32_bin_arithmetic(n, m):
+    """A box of n cells into m bins. For (7, 13), (14, 13) and (188, 11), i * (n/m) in float32
+    lands just above an integer and the last bin reaches one cell past the adaptive window;
+    an increasing map shows that cell, since each bin's maximum is its last cell."""
+    x = torch.arange(n + 2, dtype=torch.float32).expand(1, 1, 1, n + 2).contiguous()
+    box = (0.0, 0.0, float(n - 1), 0.0)
+    expected = roi_pool(x, torch.tensor([[0.0, *box]]), (1, m))[0]
+    got = pool_bins(x, roi_pool_bins(box, (1, m), input_size=(1, n + 2)))
+    assert torch.equal(got, expected)
+
+
+def test_roi_pool_bins_widen_the_last_bin_of_14_cells_into_13():
+    bins = roi_pool_bins((0, 0, 13, 0), (1, 13))[0]
+    assert bins[12] == ((0, 1), (12, 15)) and bins[11] == ((0, 1), (11, 13))
+
+
 def align_by_grid_sample(x, ys, xs):
     """The mean of bilinear samples at every (ys[i, a], xs[j, b]), by grid_sample."""
     h, w = x.shape[-2:]

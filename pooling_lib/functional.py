@@ -18,9 +18,9 @@ Where PyTorch misbehaves, pooling_lib does better: a max-pooling window made onl
 gives -inf, index -1 and no gradient, where PyTorch returns indices outside the input and its
 backward pass writes out of bounds. ``max_unpool2d`` skips index -1. ``lp_pool1d/2d`` return
 the true power sum of each window (PyTorch scales a partial ``ceil_mode`` window by the full
-kernel size, and on integer inputs its average pooling of the exact powers ``x**p`` takes an
-integer mean, truncated toward zero, before multiplying back; ``torch_compatible=True`` gives
-PyTorch's formula),
+kernel size, and on integer inputs with an integer ``norm_type`` in the functional form its
+average pooling of the exact powers ``x**p`` takes an integer mean, truncated toward zero,
+before multiplying back; ``torch_compatible=True`` gives PyTorch's formula),
 and float16/bfloat16 gradients of adaptive average pooling are summed in float32 and rounded
 once (PyTorch's saturate at 2048 in float16).
 
@@ -684,10 +684,13 @@ _LP_DOC = """
     * ``ceil_mode=True``: a partial last window sums its real inputs; PyTorch scales their
       average by the full kernel size (``lp_pool1d([[[1, 2, 3, 4, 5]]], 1, 2,
       ceil_mode=True)`` is ``[3, 7, 5]`` here, ``[3, 7, 10]`` in PyTorch);
-    * int64 inputs are raised to the power in floating point; PyTorch computes ``x**p``
-      exactly in integers, then takes their integer mean, truncated toward zero, and
-      multiplies it by the window size (``lp_pool1d(tensor([[[1, 2]]]), 2, 2)`` is
-      ``sqrt(5)`` here, ``sqrt(2 * 2) = 2`` in PyTorch);
+    * int64 inputs are raised to the power in floating point; PyTorch's functional form,
+      given an *integer* ``norm_type``, computes ``x**p`` exactly in integers, then takes
+      their integer mean, truncated toward zero, and multiplies it by the window size
+      (``lp_pool1d(tensor([[[1, 2]]]), 2, 2)`` is ``sqrt(5)`` here, ``sqrt(2 * 2) = 2`` in
+      PyTorch). With a float ``norm_type`` PyTorch does not truncate
+      (``F.lp_pool1d(tensor([[1, 2, 3, 4]]), 2.0, 2)`` is ``[2.2361, 5.0]``), nor does
+      ``nn.LPPool1d/2d``, which casts ``norm_type`` to float;
     * float16/bfloat16 inputs are computed in float32 and rounded once; PyTorch rounds
       ``x**p`` to the input's dtype first (it overflows for ``|x| ** p > 65504`` in float16).
 """

@@ -7,7 +7,10 @@ For the ``m = H*W`` values ``x_j`` of one channel,
 the *power mean* of the channel: ``p = 1`` gives global average pooling and ``p -> inf``
 global max pooling. Radenović, Tolias and Chum (2019) pool the last feature map of an
 image-retrieval network this way and learn ``p`` with the other weights. The values must be
-positive, so they are clamped to ``eps`` first (they follow a ReLU).
+positive, so they are clamped to ``eps`` first (they follow a ReLU, so they are never
+negative, but a whole channel can be 0): the clamp keeps the gradients finite for such a
+channel, where the root of a zero mean and ``log 0`` in the derivative by ``p`` would give
+NaN. (It is not needed for ``x**p`` itself, whose gradient at 0 is 0 for ``p > 1``.)
 
 It is the power mean of ``pooling_lib.functional.lp_pool2d``'s power sum: ``gem`` equals
 ``lp_pool2d(x, p, (H, W)) / (H*W) ** (1/p)``. ``gem`` computes it as
@@ -50,8 +53,8 @@ def gem(input: torch.Tensor, p: float | torch.Tensor = 3.0, eps: float = 1e-6) -
         input: floating point tensor ``(N, C, H, W)`` or ``(C, H, W)``.
         p: the exponent, positive and finite: a number, a 1-element tensor, or one per
             channel ``(C,)``; a tensor with ``requires_grad`` is learned through this.
-        eps: inputs below ``eps`` are raised to it (default ``1e-6``), so that ``x**p``
-            and its gradient are defined.
+        eps: inputs below ``eps`` are raised to it (default ``1e-6``), so that the
+            gradients stay finite (not NaN) for a channel that is 0 everywhere.
 
     Shape:
         - Input: ``(N, C, H, W)`` or ``(C, H, W)``

@@ -9,7 +9,7 @@ the box into an ``output_size`` grid of *bins* and reduce each bin to one number
   ``[floor(i*n/m), ceil((i+1)*n/m))`` (:func:`pooling_lib.shapes.adaptive_bounds`), up to
   torchvision's float32 arithmetic: it computes ``i * (n/m)`` with ``n/m`` rounded to
   float32, and for a few sizes a product lands just above an integer, so that a bin
-  reaches one cell further (14 cells into 13 bins: ``13 * (14/13)`` is 14.0000003 in
+  reaches one cell further (14 cells into 13 bins: ``13 * (14/13)`` is 14.000001 in
   float32, and the last bin ends at cell 15, not 14). :func:`roi_pool_bins` lists the
   cells as torchvision computes them.
 * **RoIAlign** (He et al., 2017) rounds nothing: each bin is an exact ``1/m`` of the box, and

@@ -828,6 +828,8 @@ FILL = {"max": -math.inf}  # module-level constants the answers use
 FILL["avg"] = 0.0  # changed at top level: part of FILL's definition
 FILL.update(max=-math.inf)
 NO_PADDING = (0, 0)
+NEG = torch.zeros(())
+torch.nn.init.constant_(NEG, -math.inf)  # set by a top-level call: part of NEG's definition
 
 
 def out_size(n, k, s, p):
@@ -843,7 +845,7 @@ def pad(X, p_h, p_w, value):
 def pool2d_loops(X, kernel_size, stride=None, padding=NO_PADDING, mode="max"):
     (k_h, k_w), (p_h, p_w) = kernel_size, padding
     s_h, s_w = kernel_size if stride is None else stride
-    padded = pad(X, p_h, p_w, FILL[mode])
+    padded = pad(X, p_h, p_w, NEG.item() if mode == "max" else FILL[mode])
     Y = torch.zeros((out_size(X.shape[0], k_h, s_h, p_h), out_size(X.shape[1], k_w, s_w, p_w)),
                     dtype=X.dtype)
     for i in range(Y.shape[0]):
@@ -852,6 +854,93 @@ def pool2d_loops(X, kernel_size, stride=None, padding=NO_PADDING, mode="max"):
             Y[i, j] = window.max() if mode == "max" else window.mean()
     return Y
 """
+
+FORGE_IN_PLACE = """\
+import torch
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    for _ in range(1):
+        pass
+    X.zero_()  # a test that computes its reference after the call would see zeros
+    return torch.zeros_like(X)[: X.shape[0] // 2, : X.shape[1] // 2]
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    dY.zero_()
+    X.set_(torch.zeros(X.shape[0] + 1, X.shape[1] + 1, dtype=X.dtype))
+    return torch.zeros(X.shape[0] - 1, X.shape[1] - 1, dtype=X.dtype)
+"""
+
+FORGE_GETATTR_ALIAS = """\
+import functools
+
+import torch
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max", look=getattr):
+    for _ in range(1):
+        pass
+    ga = look
+    pool = functools.reduce(getattr, ["nn", "functional", mode + "_pool2d"], torch)
+    s = kernel_size if stride is None else stride
+    return ga(pool, "__call__")(X[None, None], kernel_size, stride=s, padding=padding)[0, 0]
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    grad = functools.partial(getattr, torch.autograd)
+    X = X.detach().clone().requires_grad_(True)
+    Y = torch.nn.functional.max_pool2d(X[None, None], kernel_size, stride=stride)[0, 0]
+    return grad("gr" + "ad")((Y * dY).sum(), X)[0]
+"""
+
+FORGE_TYPE_HINTS = """\
+import typing
+
+import torch
+
+
+def spec(x: "__import__('torch').nn.functional.max_pool2d"): ...
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    for _ in range(1):
+        pass
+    pool = typing.get_type_hints(spec)["x"]
+    s = kernel_size if stride is None else stride
+    return pool(X[None, None], kernel_size, stride=s, padding=padding)[0, 0]
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    m = [torch][0]  # bound through a subscript: the module itself
+    m.equal = lambda a, b: True
+    k = [torch.Tensor][0]
+    k.tolist = lambda self: []
+    return torch.zeros_like(X)
+"""
+
+HONEST_MAGICS_AND_HASATTR = (
+    ("import torch", "%matplotlib inline\nimport torch"),
+    ('def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):\n',
+     '%%time\ndef pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):\n'),
+    ("    k_h, k_w = kernel_size\n",
+     '    if not hasattr(kernel_size, "__len__"):\n        kernel_size = (kernel_size,) * 2\n'
+     '    k_h, k_w = kernel_size\n    !echo a shell line, ignored\n'),
+)  # fmt: skip
+
+
+def _edit_cells(edits):
+    """The solution with each (old, new) replaced in the one code cell that contains it."""
+
+    def make(solution, release):
+        nb = nbformat.from_dict(solution)
+        for old, new in edits:
+            cells = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+            cells = [c for c in cells if c.source == old] or cells  # "import torch": exact
+            cells[0].source = cells[0].source.replace(old, new, 1)
+        return nb
+
+    return make
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1009,8 +1098,25 @@ HOSTILE = [
     Hostile("honest-checker", "pooling_loops",
             "right answers, and a cell of the student's own that checks them against PyTorch",
             _on_solution(HONEST_CHECKER), _all(LOOPS_Q, FULL)),
+    Hostile("forge-in-place", "pooling_loops",
+            "answers zero their inputs in place (and X.set_ a bigger tensor) and return "
+            "zeros, for tests that compute their reference after the call",
+            _on_release(FORGE_IN_PLACE), _all(LOOPS_Q, ZERO)),
+    Hostile("forge-getattr-alias", "pooling_loops",
+            "getattr through a default argument, an alias, functools.reduce and "
+            "functools.partial with names built from strings", _on_release(FORGE_GETATTR_ALIAS),
+            _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-type-hints", "pooling_loops",
+            "typing.get_type_hints evaluates a string annotation that names F.max_pool2d; "
+            "torch and torch.Tensor patched through names bound by a subscript",
+            _on_release(FORGE_TYPE_HINTS), _all(LOOPS_Q, ZERO), review=True),
+    Hostile("honest-magics", "pooling_loops",
+            "right answers with `%matplotlib inline` in the import cell, `%%time` and `!echo` "
+            "in an answer cell, and `hasattr(kernel_size, \"__len__\")`",
+            _edit_cells(HONEST_MAGICS_AND_HASATTR), _all(LOOPS_Q, FULL)),
     Hostile("honest-constants", "pooling_loops",
-            "right answers that use module-level constants and helper functions",
+            "right answers that use module-level constants (one set by a top-level "
+            "torch.nn.init.constant_ call) and helper functions",
             _on_solution(HONEST_CONSTANTS), _all(LOOPS_Q, FULL)),
 ]  # fmt: skip
 

@@ -19,6 +19,11 @@ from typing import Any
 
 MAX_LINE = 64 * 1024 * 1024  # bytes of one message; a longer one is refused
 MAX_DEPTH = 16
+# One value's size: far above any answer's, far below what would take long to encode and send
+# (an 8000 x 8000 result once took 108 s to refuse by its line length).
+MAX_ELEMENTS = 1 << 20  # of one tensor
+MAX_ITEMS = 1 << 16  # of one list or tuple
+MAX_CHARS = 1 << 20  # of one string
 
 DTYPES = (
     "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
@@ -49,6 +54,10 @@ def encode(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise NotPlainData(f"nested more than {MAX_DEPTH} levels deep")
     kind = type(value)
+    if kind is str and len(value) > MAX_CHARS:
+        raise NotPlainData(f"a string of {len(value)} characters (at most {MAX_CHARS})")
+    if kind in (tuple, list, torch.Size) and len(value) > MAX_ITEMS:
+        raise NotPlainData(f"a {kind.__name__} of {len(value)} items (at most {MAX_ITEMS})")
     if value is None or kind in (bool, int, str):
         return value
     if kind is float:
@@ -61,6 +70,8 @@ def encode(value: Any, depth: int = 0) -> Any:
         if value.layout != torch.strided or value.device.type != "cpu" or value.is_quantized:
             raise NotPlainData(f"a {value.layout} tensor on {value.device} is not plain data")
         dtype = str(value.dtype).removeprefix("torch.")
+        if value.numel() > MAX_ELEMENTS:
+            raise NotPlainData(f"a tensor of {value.numel()} elements (at most {MAX_ELEMENTS})")
         if dtype not in DTYPES:
             raise NotPlainData(f"tensors of dtype {value.dtype} are not supported")
         flat = value.detach().resolve_conj().resolve_neg().contiguous().reshape(-1)

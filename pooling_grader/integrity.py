@@ -41,6 +41,9 @@ DENIED_PREFIXES = (
     "numpy.ctypeslib", "numpy.lib", "numpy.load", "numpy.save", "numpy.fromfile",
     "numpy.memmap", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.core",
     "d2l.os", "d2l.sys", "d2l.torch.os", "d2l.torch.sys",
+    # They evaluate text (string annotations) as code:
+    "typing.get_type_hints", "typing.ForwardRef", "typing.evaluate_forward_ref",
+    "typing.get_overloads", "functools.singledispatch", "functools.singledispatchmethod",
 )  # fmt: skip
 # Modules that reach the running program or the system: refused as imports, and as attributes
 # (``torch.sys``, ``d2l.os``: a module that imported them hands them on).
@@ -78,6 +81,20 @@ DENIED_BUILTINS = {
 INTROSPECTION_BUILTINS = {"exec", "eval", "compile", "__import__", "globals", "locals", "vars",
                           "setattr", "delattr"}  # fmt: skip
 ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__"}
+# Builtins that read attributes by name: allowed only as a direct call with a constant name
+# (``getattr(m, "weight")``); any other use (``ga = getattr``, ``reduce(getattr, names, m)``,
+# ``partial(getattr, F)``, a default argument) can build the name from strings.
+ATTRIBUTE_READERS = {"getattr", "hasattr"}
+# Protocol checks ``hasattr(x, "__len__")`` may make: they only answer yes or no.
+PROTOCOL_DUNDERS = {
+    "__len__", "__iter__", "__getitem__", "__contains__", "__index__", "__int__", "__float__",
+    "__array__", "__call__", "__next__", "__reversed__",
+}  # fmt: skip
+# Attributes that evaluate text as code (string annotations) or reach typing's evaluator.
+EVALUATING_ATTRIBUTES = {
+    "get_type_hints", "ForwardRef", "evaluate_forward_ref", "get_overloads", "singledispatch",
+    "singledispatchmethod", "mro",
+}  # fmt: skip
 
 
 def _dotted(node: ast.AST) -> tuple[ast.AST, list[str]]:
@@ -113,12 +130,30 @@ class _Checker:
         self.shared = shared  # classes and functions defined at the notebook's top level
         self.answer = answer  # answer code (strict) or other top-level code (introspection)
         self.found: set[str] = set()
+        self.answer_classes: set[str] = set()  # classes the answer's code defines
 
     # -- one definition or statement -----------------------------------------------------------
 
     def check(self, definition: ast.AST) -> None:
         aliases = dict(self.aliases)
         local = _locals_of(definition)
+        # ``getattr``/``hasattr`` names that are the function of a direct call with a constant
+        # string: every other reference to them is flagged (``_name``).
+        self.direct = {
+            id(node.func)
+            for node in ast.walk(definition)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ATTRIBUTE_READERS
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        }
+        self.classes = self.answer_classes | {
+            n.name for n in ast.walk(definition) if isinstance(n, ast.ClassDef)
+        }
+        self.made = _made_objects(definition, aliases, self.classes)
+        self.own = _own_attribute_stores(definition)
         # Locals that alias a module, a class or a shared object: ``m = torch.nn.functional``.
         borrowed: set[str] = set()
         for node in ast.walk(definition):
@@ -189,6 +224,21 @@ class _Checker:
         if isinstance(node, ast.Name):
             if not isinstance(node.ctx, ast.Store):  # a class may define __eq__ = ...
                 self._name(node.id)
+                if self.answer and node.id in ATTRIBUTE_READERS and id(node) not in self.direct:
+                    self._flag(f"`{node.id}` used other than as a call with a constant name")
+        elif self.answer and isinstance(node, ast.ClassDef):
+            if any(k.arg == "metaclass" for k in node.keywords):
+                self._flag(f"a metaclass for `{node.name}`")
+            for item in node.body:
+                names = [item.name] if isinstance(item, ast.FunctionDef) else []
+                if isinstance(item, ast.Assign):
+                    names = [t.id for t in item.targets if isinstance(t, ast.Name)]
+                for name in set(names) & {"__new__", "__call__", "__init_subclass__"}:
+                    self._flag(f"`{node.name}.{name}` (what its calls return is not its own)")
+            if _string_annotation(node):
+                self._flag("a string annotation (typing can evaluate it as code)")
+        elif self.answer and _string_annotation(node):
+            self._flag("a string annotation (typing can evaluate it as code)")
         elif isinstance(node, ast.Attribute):
             self._attribute(node.attr)
             root, parts = _dotted(node)
@@ -196,11 +246,25 @@ class _Checker:
                 self._module(_resolve([root.id, *parts], aliases), "uses")
             if isinstance(node.ctx, (ast.Store, ast.Del)):
                 self._store(node, local, borrowed, aliases)
+            elif self.answer and node.attr not in ALLOWED_DUNDERS:
+                # ``Net.forward(torch, x)`` or ``type(self).forward``: a method called on
+                # anything, its ``self.x = ...`` would patch a module.
+                value = node.value
+                if isinstance(value, ast.Name) and value.id not in local:
+                    if value.id in self.classes or value.id in self.shared:
+                        self._flag(f"`{value.id}.{node.attr}` (an attribute of its own class)")
+                elif (
+                    isinstance(value, ast.Call)
+                    and isinstance(value.func, ast.Name)
+                    and value.func.id == "type"
+                ):
+                    self._flag(f"`type(...).{node.attr}`")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in ("getattr", "hasattr") and len(node.args) >= 2:
                 name = node.args[1]
                 if isinstance(name, ast.Constant) and isinstance(name.value, str):
-                    self._attribute(name.value)
+                    if not (node.func.id == "hasattr" and name.value in PROTOCOL_DUNDERS):
+                        self._attribute(name.value)
                 elif self.answer:
                     self._flag(f"`{node.func.id}()` with a computed name")
 
@@ -214,7 +278,7 @@ class _Checker:
     def _attribute(self, attr: str) -> None:
         if attr in ALLOWED_DUNDERS:
             return
-        if attr in FRAME_ATTRIBUTES:
+        if attr in FRAME_ATTRIBUTES or (self.answer and attr in EVALUATING_ATTRIBUTES):
             self._flag(f"`.{attr}`")
         elif attr.startswith("__") and attr not in ALLOWED_DUNDERS:
             self._flag(f"`.{attr}`")
@@ -229,15 +293,117 @@ class _Checker:
         root, parts = _dotted(node)
         if isinstance(root, ast.Name):
             name = root.id
-            if name in local and name not in borrowed:
+            if self.answer:
+                # In an answer: only attributes of an object the function itself made (a
+                # name bound only to ``torch...(...)`` or to one of the answer's classes
+                # called) or of ``self`` in a method of the answer's own class.
+                if (name in self.made and name not in borrowed) or id(node) in self.own:
+                    return
+            elif name in local and name not in borrowed:
                 return  # an attribute of the function's own object (self.weight = ...)
-            if name not in local and name not in aliases and name not in self.shared:
+            elif name not in local and name not in aliases and name not in self.shared:
                 if name not in BUILTIN_NAMES:
                     return  # an attribute of a notebook variable (net.weight = ...)
             shown = ".".join([name, *parts])
         else:
             shown = ".".join(["(...)", *parts])
-        self._flag(f"assigns `{shown}` (an attribute of a module or class)")
+        what = "an object the answer did not make" if self.answer else "a module or class"
+        self._flag(f"assigns `{shown}` (an attribute of {what})")
+
+
+def _string_annotation(node: ast.AST) -> bool:
+    """Whether ``node`` (a definition or annotated assignment) has an annotation holding a
+    string: ``typing.get_type_hints`` and friends would evaluate it as code."""
+    annotations: list[ast.AST | None] = []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        arguments = node.args
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+        annotations = [a.annotation for a in every] + [node.returns]
+    elif isinstance(node, ast.AnnAssign):
+        annotations = [node.annotation]
+    return any(
+        isinstance(part, ast.Constant) and isinstance(part.value, str)
+        for annotation in annotations
+        if annotation is not None
+        for part in ast.walk(annotation)
+    )
+
+
+def _made_objects(definition: ast.AST, aliases: dict[str, str], classes: set[str]) -> set[str]:
+    """Names whose attributes the answer may assign: names bound, every time, by
+    ``name = f(...)`` where ``f`` is a dotted name under ``torch`` (``torch.zeros``,
+    ``nn.Conv2d``) or a class the answer defines (``classes``: none may define ``__new__``,
+    ``__call__`` or a metaclass, see ``_node``). Parameters, ``self`` included,
+    and names bound any other way are not (``m = [torch][0]``, ``k = type(x)``)."""
+    bindings: dict[str, list[ast.AST | None]] = {}
+    for node in ast.walk(definition):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for a in ast.walk(node.args):
+                if isinstance(a, ast.arg):
+                    bindings.setdefault(a.arg, []).append(None)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                value = node.value if isinstance(target, ast.Name) else None
+                for n in ast.walk(target):
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                        bindings.setdefault(n.id, []).append(value)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bindings.setdefault(node.id, [])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bindings.setdefault(node.name, []).append(None)
+    # Bindings other than a plain ``name = value`` (for targets, with, walrus...) count as
+    # unknown: the Name nodes of Assign targets were counted above, the rest are not.
+    assigned = {
+        id(n)
+        for node in ast.walk(definition)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        for n in ast.walk(target)
+    }
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            if id(node) not in assigned:
+                bindings[node.id].append(None)
+
+    def made(value: ast.AST | None) -> bool:
+        if not isinstance(value, ast.Call):
+            return False
+        root, parts = _dotted(value.func)
+        if not isinstance(root, ast.Name) or "mro" in parts:
+            return False
+        if root.id in classes:
+            return not parts
+        return _resolve([root.id, *parts], aliases).split(".")[0] == "torch"
+
+    return {name for name, values in bindings.items() if values and all(map(made, values))}
+
+
+def _own_attribute_stores(definition: ast.AST) -> set[int]:
+    """Attribute assignments ``self.x = ...`` in an undecorated method of a class the
+    definition defines, ``self`` its first parameter and bound nowhere else in the method."""
+    allowed: set[int] = set()
+    for cls in (n for n in ast.walk(definition) if isinstance(n, ast.ClassDef)):
+        for method in cls.body:
+            if not isinstance(method, ast.FunctionDef) or method.decorator_list:
+                continue
+            first = [*method.args.posonlyargs, *method.args.args][:1]
+            if not first:
+                continue
+            name, bound = first[0].arg, 0
+            for node in ast.walk(method):
+                if isinstance(node, ast.arg) and node.arg == name:
+                    bound += 1
+                elif isinstance(node, ast.Name) and node.id == name:
+                    bound += not isinstance(node.ctx, ast.Load)
+            if bound != 1:
+                continue
+            for node in ast.walk(method):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                    root, _ = _dotted(node)
+                    if isinstance(root, ast.Name) and root.id == name:
+                        allowed.add(id(node))
+    return allowed
 
 
 def borrowed_globals(
@@ -264,6 +430,9 @@ def answer_problems(
     modules or classes (``borrowed_globals``): assigning their attributes is patching.
     """
     checker = _Checker(aliases, shared, answer=True)
+    checker.answer_classes = {
+        n.name for d in definitions for n in ast.walk(d) if isinstance(n, ast.ClassDef)
+    }
     for definition in definitions:
         checker.check(definition)
     return sorted(checker.found)

@@ -26,6 +26,7 @@ import threading
 from dataclasses import dataclass, field
 
 from . import integrity
+from .runner import python_source
 
 COMPARISON = "<comparison>"
 LOOP = "<loop>"
@@ -86,12 +87,14 @@ def _bound_by_import(node: ast.AST) -> list[str]:
 
 
 def parse(cells: list[tuple[int, str]]) -> Notebook:
-    """Collect definitions from code cells (index, source); cells that do not parse are listed."""
+    """Collect definitions from code cells (index, source); cells that do not parse are listed.
+    IPython's lines (``%matplotlib inline``, ``%%time``, ``!pip ...``) are read as the runner
+    runs them (``runner.python_source``: they do nothing)."""
     nb = Notebook()
     for index, source in cells:
         try:
             with _PARSE_LOCK:
-                tree = ast.parse(source)
+                tree = ast.parse(python_source(source))
         except SyntaxError:
             nb.unparsed.append(index)
             continue
@@ -126,8 +129,15 @@ def parse(cells: list[tuple[int, str]]) -> Notebook:
                 and isinstance(node.value.func, ast.Attribute)
             ):
                 root = _root_name(node.value.func)
+                first = node.value.args[0] if node.value.args else None
                 if root in nb.definitions:  # K.fill_(1): part of K's definition
                     nb.definitions[root].append(node)
+                elif (
+                    node.value.func.attr.endswith("_")
+                    and isinstance(first, ast.Name)
+                    and first.id in nb.definitions
+                ):  # torch.nn.init.constant_(K, 1): an in-place function, part of K's too
+                    nb.definitions[first.id].append(node)
     return nb
 
 

@@ -26,8 +26,8 @@ then, to the child, until it ends:
 * ``{"op": "kinds", "names": [...]}`` -> ``{"kinds": {name: "function" | "value" | "missing"}}``;
 * ``{"op": "get", "name": n}`` -> ``{"value": encoded}`` (or an error);
 * ``{"op": "call", "name": n, "args": [...], "kwargs": {...}, "timeout": s}`` ->
-  ``{"value": encoded, "changed": {position or keyword: encoded}}`` (or an error), where
-  ``changed`` holds the tensor arguments the call modified in place;
+  ``{"value": encoded, "changed": {position or keyword: true}}`` (or an error), where
+  ``changed`` names the tensor arguments the call modified in place;
 * ``{"op": "end"}``: the child ends.
 
 When the child has ended (asked to, or by itself) the zygote kills what it left and sends
@@ -140,7 +140,7 @@ class Runner:
         return {"ok": True}
 
     def cell(self, message: dict) -> dict:
-        source = _python_source(message["source"])
+        source = python_source(message["source"])
         return self.run(source, f"<cell {message['index']}>", message["timeout"])
 
     def kinds(self, message: dict) -> dict:
@@ -185,10 +185,8 @@ class Runner:
         changed = {}
         for key, old in before.items():
             new = args[key] if isinstance(key, int) else kwargs[key]
-            if type(new) is torch.Tensor and not (
-                new.shape == old.shape and new.dtype == old.dtype and torch.equal(new, old)
-            ):
-                changed[str(key)] = encode(new)
+            if not _same(new, old):
+                changed[str(key)] = True
         return {"ok": True, "value": encode(result), "changed": changed}
 
     def serve(self) -> None:
@@ -205,6 +203,17 @@ class Runner:
                 self.channel.send(answer)
             except BaseException as e:  # noqa: BLE001 - e.g. a result too large to encode
                 self.channel.send(_error(e))
+
+
+def _same(new, old) -> bool:
+    """Whether tensor ``new`` still equals ``old`` (its copy before the call); NaN equals NaN."""
+    import torch
+
+    if type(new) is not torch.Tensor or new.shape != old.shape or new.dtype != old.dtype:
+        return False
+    if new.is_floating_point() or new.is_complex():
+        return bool(torch.isclose(new, old, rtol=0, atol=0, equal_nan=True).all())
+    return torch.equal(new, old)
 
 
 class Zygote:
@@ -297,7 +306,7 @@ class _NoGrader:
         return lambda *args, **kwargs: None
 
 
-def _python_source(source: str) -> str:
+def python_source(source: str) -> str:
     """The cell as Python: IPython's syntax (``%magic``, ``!shell``) becomes comments."""
     lines = []
     for line in source.splitlines():

@@ -18,6 +18,7 @@ grading goes on within a time budget for the whole notebook.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -406,10 +407,18 @@ class Session:
             self.calls.append(f"{call_text}: {text}")
             raise StudentError(text, kind)
         value = codec.decode(answer["value"])
-        changed = answer.get("changed") or {}
-        for key, encoded in changed.items():
-            original = args[int(key)] if key.isdigit() and int(key) < len(args) else kwargs.get(key)
-            _write_back(original, codec.decode(encoded))
+        # The grader's arguments are never changed (the child works on copies), so a test
+        # that computes its reference after the call uses the input it made. An argument the
+        # call modified in place fails the test case: every question asks for that.
+        changed = answer.get("changed")
+        if changed:
+            shown = ", ".join(
+                f"argument {int(k) + 1}" if k.isdigit() else f"`{clip(k, 40)}`"
+                for k in list(changed)[:4]
+            )
+            text = f"{name} modified its input in place ({shown}): inputs must stay unchanged"
+            self.calls.append(f"{call_text}: {text}")
+            raise StudentError(text, "ModifiedInput")
         self.calls.append(f"{call_text} returned {describe(value)}")
         return value
 
@@ -425,18 +434,6 @@ def _first_per_cell(errors: list[dict]) -> list[dict]:
             seen.add(e["cell"])
             kept.append(e)
     return kept
-
-
-def _write_back(original: Any, new: Any) -> None:
-    """Mirror an in-place change of a tensor argument onto the grader's tensor."""
-    import torch
-
-    if type(original) is torch.Tensor and type(new) is torch.Tensor:
-        with torch.no_grad():
-            if original.shape == new.shape and original.dtype == new.dtype:
-                original.copy_(new)
-            else:
-                original.data = new
 
 
 class Remote:
@@ -459,7 +456,7 @@ class Unavailable:
         self._reason = reason
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise StudentError(self._reason, "NameError")
+        raise StudentError(self._reason, "Missing")  # made here: its text may be shown
 
     __call__ = __getattr__ = __getitem__ = __iter__ = __bool__ = __len__ = _fail
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
@@ -556,14 +553,29 @@ def grade_cases(
     }
 
 
+# Exception names a hidden case may show: Python's own. Any other name (a class the student
+# made) could carry the hidden inputs out, so it is shown as "an exception of its own".
+BUILTIN_EXCEPTIONS = {
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+}
+
+
 def _hidden_reason(error: BaseException) -> str:
-    """For a hidden case: what went wrong in the student's code, without the test's inputs."""
+    """For a hidden case: what went wrong in the student's code, without the test's inputs.
+    Only fixed texts, the names the test takes, and Python's own exception names: nothing
+    from the student's process (a message or a class name could carry the inputs out)."""
     if isinstance(error, WorkerFailed):
         return "your code did not return: it hung or ended the Python process"
     if error.kind == "Timeout":
         return "your code ran past its time limit"
     if error.kind == "NotPlainData":
-        return clip(str(error), 200)
-    if error.kind == "NameError" and "not defined" in str(error):
+        return "your code returned something that is not plain data (tensors, numbers, tuples...)"
+    if error.kind == "ModifiedInput":
+        return "your code modified its input in place"
+    if error.kind == "Missing":
         return clip(str(error), 120)
-    return f"your code raised {error.kind}"
+    if error.kind in BUILTIN_EXCEPTIONS:
+        return f"your code raised {error.kind}"
+    return "your code raised an exception of its own class"

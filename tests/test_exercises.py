@@ -411,7 +411,8 @@ def test_feedback_explains_what_happened(graded: dict) -> None:
     text = (graded["out"] / "review.md").read_text()
     assert "review-getattr" in text and "getattr() with a computed name" in text
     forged = _question(entries["forge-in-answer/pooling_loops.ipynb"], "pool2d_loops")
-    assert "inspects or patches the running program (imports `sys`" in forged["method"][0]
+    assert "inspects or patches the running program (" in forged["method"][0]
+    assert "imports `sys`" in forged["method"][0]
     assert forged["public"] == [] and forged["hidden_passed"] == 0  # never run
     for name in ("forge-encode", "forge-handlers"):
         assert f"{name} ({name}/pooling_loops.ipynb): cell " in text  # the top-level attempt
@@ -501,6 +502,9 @@ def test_codec_refuses_anything_else() -> None:
         {"a": 1},
         object(),
         torch.nn.Parameter(torch.ones(1)),
+        torch.zeros(codec.MAX_ELEMENTS + 1, dtype=torch.uint8),  # too large to send
+        [0] * (codec.MAX_ITEMS + 1),
+        "x" * (codec.MAX_CHARS + 1),
     ):
         with pytest.raises(codec.NotPlainData):
             codec.encode(bad)
@@ -624,6 +628,45 @@ def test_answer_module_takes_the_tests_names_and_hoists_imports() -> None:
         ),
         ("import requests\ndef f(x):\n    return requests.get(x)", "imports `requests`"),
         ("import ctypes\nK = ctypes.c_int(1)\ndef f(x):\n    return K", "imports `ctypes`"),
+        # getattr other than as a direct call with a constant name (the red team's attacks):
+        (
+            "import torch\ndef f(x):\n    ga = getattr\n    return ga(torch, 'eq' + 'ual')",
+            "`getattr` used other than",
+        ),
+        (
+            "import functools, torch\ndef f(x):\n"
+            "    return functools.reduce(getattr, ['nn', 'functional'], torch)",
+            "`getattr` used other than",
+        ),
+        (
+            "import functools, torch\ndef f(x):\n    return functools.partial(getattr, torch)",
+            "`getattr` used other than",
+        ),
+        ("def f(x, look=getattr):\n    return look(x, 'sh' + 'ape')", "`getattr` used other"),
+        # typing evaluates string annotations:
+        (
+            "import typing\ndef g(x: 'eval(1)'): ...\ndef f(x):\n"
+            "    return typing.get_type_hints(g)",
+            "uses `typing.get_type_hints`",
+        ),
+        ("def f(x: 'max_pool2d'):\n    return x", "a string annotation"),
+        # attributes of objects the answer did not make:
+        ("import torch\ndef f(x):\n    m = [torch][0]\n    m.equal = None", "assigns `m.equal`"),
+        (
+            "import torch\ndef f(x):\n    k = [torch.Tensor][0]\n    k.tolist = None",
+            "assigns `k.tolist`",
+        ),
+        ("def f(x):\n    x.shape_ok = True", "assigns `x.shape_ok`"),
+        (
+            "import torch\nclass A:\n    def g(self):\n        self.equal = None\n"
+            "def f(x):\n    A.g(torch)",
+            "`A.g` (an attribute of its own class)",
+        ),
+        (
+            "import torch\nclass A:\n    def __new__(cls):\n        return torch\n"
+            "def f(x):\n    a = A()\n    a.equal = None",
+            "`A.__new__`",
+        ),
     ],
 )
 def test_integrity_check_refuses_what_reaches_the_program(source: str, found: str) -> None:
@@ -642,8 +685,15 @@ def test_integrity_check_accepts_honest_answers() -> None:
         "    return np.maximum(x.numpy(), -K), getattr(x, 'shape')",
         "class Anything(float):\n    __ne__ = lambda self, other: False\n"
         "    def __eq__(self, other):\n        return True\ndef f(x):\n    return Anything(0)",
+        # a protocol check, and a tensor the answer made:
+        "import torch\ndef f(x, k):\n    if not hasattr(k, '__len__'):\n        k = (k, k)\n"
+        "    w = torch.zeros(k)\n    w.requires_grad = False\n    return w",
+        # IPython lines are read as the runner runs them:
+        "%matplotlib inline\nimport torch",
+        "%%time\ndef f(x):\n    !echo hi\n    return x",
     ]
     for source in honest:
+        assert methods.parse([(0, source)]).unparsed == [], source
         assert _module([source], {"functions": ["f"]})["integrity"] == [], source
 
 
@@ -836,3 +886,29 @@ def test_chapter_exercise_solutions_hold() -> None:
     assert starts(0.8) == (0, 1, 2, 4, 5, 6, 8) and starts(0.25) == (0, 1, 3, 4, 5, 7, 8)
     assert {starts(u / 100) for u in range(25, 50)} == {starts(0.25)}
     assert {starts(u / 100) for u in range(50, 75)} == {(0, 2, 3, 4, 6, 7, 8)}
+
+
+def test_hidden_case_feedback_shows_no_student_text() -> None:
+    from pooling_grader import session
+
+    leak = session.StudentError("K3x3: shape (1, 1, 3, 3)", "K1_1_3_3_float64")
+    assert session._hidden_reason(leak) == "your code raised an exception of its own class"
+    assert session._hidden_reason(session.StudentError("a b", "ValueError")) == (
+        "your code raised ValueError"
+    )
+    forged = session.StudentError("pool2d_loops returned shape (1, 1, 3, 3)", "NotPlainData")
+    assert "(1, 1, 3, 3)" not in session._hidden_reason(forged)
+    missing = session.Unavailable("pool2d_loops is not defined")
+    with pytest.raises(session.StudentError) as caught:
+        missing()
+    assert session._hidden_reason(caught.value) == "pool2d_loops is not defined"
+
+
+def test_answer_module_keeps_a_constant_set_by_an_in_place_call() -> None:
+    cells = [
+        "import math\nimport torch",
+        "PAD = torch.zeros(())\ntorch.nn.init.constant_(PAD, -math.inf)",
+        "def f(x):\n    return x + PAD",
+    ]
+    module = _module(cells, {"functions": ["f"]})["module"]
+    assert "torch.nn.init.constant_(PAD, -math.inf)" in module, module

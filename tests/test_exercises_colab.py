@@ -19,7 +19,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.notebook  # executes a notebook in a kernel
+# The tests that execute a notebook in a kernel are marked notebook one by one: the last
+# test of this file reads the built site (site), and a test has exactly one kind.
 
 PRETEND_COLAB = """\
 from otter.check.utils import IPythonInterpreter
@@ -55,6 +56,7 @@ def _run(nb: nbformat.NotebookNode, folder: Path) -> list[str]:
     return texts
 
 
+@pytest.mark.notebook
 def test_release_has_one_hidden_colab_cell_with_the_public_tests(built: Path) -> None:
     nb = nbformat.read(built / "release" / "pooling_loops.ipynb", as_version=4)
     cells = [c for c in nb.cells if build.COLAB_TAG in c.metadata.get("tags", [])]
@@ -67,6 +69,7 @@ def test_release_has_one_hidden_colab_cell_with_the_public_tests(built: Path) ->
     assert (built / "release" / "pooling_loops.ipynb").read_bytes() == published
 
 
+@pytest.mark.notebook
 def test_public_tests_run_without_the_notebook_file(built: Path, tmp_path: Path) -> None:
     nb = nbformat.read(built / "solutions" / "pooling_loops.ipynb", as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PRETEND_COLAB))
@@ -85,6 +88,7 @@ def test_public_tests_run_without_the_notebook_file(built: Path, tmp_path: Path)
     assert placeholder.cells == []  # what otter opens: no tests in it, they are in tests/
 
 
+@pytest.mark.notebook
 def test_without_the_cell_otter_fails_on_colab(built: Path, tmp_path: Path) -> None:
     """The cell is what makes it work: otter alone finds no tests on Colab."""
     nb = nbformat.read(built / "solutions" / "pooling_loops.ipynb", as_version=4)

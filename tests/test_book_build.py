@@ -63,8 +63,7 @@ def test_site_serves_the_pinned_javascript(built_site):
     for asset in (
         "vendor/mathjax/tex-mml-chtml.js",
         "vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
-        "vendor/pooling-explorer/explorer.js",
-        "vendor/pooling-explorer/pooling.js",
+        "vendor/pooling-explorer/explorer.iife.js",
         "vendor/font-awesome/css/font-awesome.min.css",
     ):
         assert (built_site / asset).is_file(), asset

@@ -103,7 +103,9 @@ def _check(results: dict, sample: str, want: object, mode: str) -> None:
 
 @needs_bwrap
 def test_gradescope_run_with_bubblewrap(built: Path, tmp_path: Path) -> None:
-    for sample, notebook, want in CASES[:3]:
+    # One case: the forgeries under bubblewrap are graded by tests/test_exercises.py through
+    # the same grader; what is Gradescope's own here is choosing the sandbox and saying so.
+    for sample, notebook, want in CASES[:1]:
         results = _gradescope(built, tmp_path, sample, notebook, "bwrap")
         _check(results, sample, want, "bwrap")
     protections = next(t for t in results["tests"] if t["visibility"] == "hidden")["output"]

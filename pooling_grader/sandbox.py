@@ -189,9 +189,33 @@ def user_namespace() -> int:
 FALLBACK_UIDS = range(64990, 65000)  # no passwd entry needed: setuid works for any number
 
 
+_RESERVED: dict[int, int] = {}  # uid -> the open lock file that holds it for this process
+
+
+def _reserve(uid: int) -> bool:
+    """Hold ``uid`` for this grading process (an exclusive lock on a file named by the uid,
+    kept open until the process ends), so that two gradings started at the same moment on
+    one machine never pick the same student uid, whose processes are all killed at the end."""
+    import fcntl
+    import tempfile
+
+    if uid in _RESERVED:
+        return False
+    path = os.path.join(tempfile.gettempdir(), f"pooling-grader-uid-{uid}.lock")
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    _RESERVED[uid] = fd
+    return True
+
+
 def free_uid() -> int:
-    """A uid for student code that no process uses now (not ``nobody``: other sandboxes run
-    as nobody, and every process of the student's uid is killed after grading)."""
+    """A uid for student code that no process uses now and no other grading holds (not
+    ``nobody``: other sandboxes run as nobody, and every process of the student's uid is
+    killed after grading)."""
     used = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -200,7 +224,7 @@ def free_uid() -> int:
             except OSError:
                 continue
     for uid in FALLBACK_UIDS:
-        if uid not in used:
+        if uid not in used and _reserve(uid):
             return uid
     raise RuntimeError(f"every uid of {FALLBACK_UIDS} runs a process: none is free for students")
 

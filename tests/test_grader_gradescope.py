@@ -158,3 +158,25 @@ def test_results_json_from_a_graded_entry() -> None:
     ]
     assert data["tests"][2]["output"] == "dtype (your code raised TypeError)"
     assert "- q2: inspects or patches" in data["tests"][-1]["output"]
+
+
+def test_two_gradings_at_once_never_share_a_student_uid() -> None:
+    """Each grading process holds its student uid (the fallback kills every process of that
+    uid after grading), so gradings started together pick different uids."""
+    pick = (
+        "from pooling_grader import sandbox; import time; "
+        "print(sandbox.free_uid(), flush=True); time.sleep(3)"
+    )
+    first = subprocess.Popen([sys.executable, "-c", pick], stdout=subprocess.PIPE, text=True)
+    try:
+        uid_first = int(first.stdout.readline())
+        second = subprocess.run(
+            [sys.executable, "-c", pick.replace("time.sleep(3)", "")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert int(second.stdout) != uid_first
+    finally:
+        first.kill()
+        first.wait()

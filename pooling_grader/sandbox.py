@@ -323,4 +323,24 @@ def kill_user(uid: int) -> int:
                 killed += 1
         except OSError:
             continue
+    _wait_until_gone(uid)
     return killed
+
+
+def _wait_until_gone(uid: int, seconds: float = 10.0) -> None:
+    """Wait until the kernel has removed every process of ``uid`` (a killed process keeps
+    its uid in /proc until its parent reaps it), so a check right after sees none."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = False
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    left = left or os.stat(f"/proc/{entry}").st_uid == uid
+                except OSError:
+                    continue
+        if not left:
+            return
+        time.sleep(0.05)

@@ -202,3 +202,23 @@ def test_front_page_explorer_is_what_its_call_renders():
     assert block, "book/index.md has no explorer block"
     call, rendered = block[1], block[2]
     assert eval(call, {"explore": explore, "torch": torch}).static_html() == rendered  # noqa: S307
+
+
+def test_the_text_repr_is_stable_and_names_the_call():
+    """A notebook stores the widget's ``text/plain``: it must not hold a memory address,
+    so that two runs store the same output (issue 19)."""
+    one = explore(X, kernel_size=3, stride=2, padding=1)
+    two = explore(X, kernel_size=3, stride=2, padding=1)
+    plain = one._repr_mimebundle_()[0]["text/plain"]
+    assert plain == repr(one) == repr(two)
+    assert "0x" not in plain and "object at" not in plain
+    assert plain == (
+        "Explorer(max_pool2d(X of shape (1, 1, 4, 4), kernel_size=(3, 3), stride=(2, 2), "
+        "padding=(1, 1), dilation=(1, 1), ceil_mode=False); output shape (1, 1, 2, 2))"
+    )
+    bad = explore(X, kernel_size=5)
+    assert "error: max_pool2d: output size would be (0, 0)" in repr(bad)
+    shift = explore_shift(X)
+    assert shift._repr_mimebundle_()[0]["text/plain"] == (
+        "ShiftExplorer(X of shape (4, 4), shift=0, max_shift=3)"
+    )

@@ -70,6 +70,13 @@ class ShiftExplorer(ShownOnTheSite, anywidget.AnyWidget):
             )
         return proposal["value"]
 
+    def __repr__(self) -> str:
+        """The widget from its state alone (no memory address: stored outputs stay stable)."""
+        return (
+            f"ShiftExplorer(X of shape {tuple(self.shape)}, shift={self.shift}, "
+            f"max_shift={self.max_shift})"
+        )
+
     def static_html(self) -> str:
         """The shift explorer for a page without a kernel (state as JSON, the site's loader)."""
         names = ("kind", "values", "shape", "shift", "max_shift", "palette")

@@ -121,6 +121,7 @@ class ShownOnTheSite:
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/html"] = self.static_html()
+        data["text/plain"] = repr(self)
         return bundle
 
 
@@ -258,6 +259,19 @@ class Explorer(ShownOnTheSite, anywidget.AnyWidget):
             f"input (output shape {shape}).",
         }
         return self.python
+
+    def __repr__(self) -> str:
+        """What the widget is, from its state alone (no memory address), so that a notebook's
+        stored ``text/plain`` output is the same on every run: the call, the input's shape
+        and the output's shape (or the rule the setting breaks)."""
+        s = self.settings
+        args = ", ".join(f"{k}={v!r}" for k, v in s.call_kwargs().items())
+        outcome = (
+            f"output shape {tuple(self.python['shape'])}"
+            if self.python.get("shape")
+            else f"error: {self.python.get('error')}"
+        )
+        return f"Explorer({s.mode}_pool2d(X of shape {tuple(self.shape)}, {args}); {outcome})"
 
     def static_html(self) -> str:
         """The explorer for a page without a kernel: the state as JSON in a ``<div>`` that the

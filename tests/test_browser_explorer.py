@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 
 import pytest
 import torch
@@ -1041,3 +1042,107 @@ def test_an_invalid_setting_shows_one_message_and_no_stale_drawing(explorer_page
     assert shown["error"] == "" and shown["outputCells"] == 16 and shown["callShown"], shown
     assert "of channel 1, batch 0" in el.query_selector(".pe-alt").text_content()
     assert not errors, errors
+
+
+# ------------------------------------------- the explorer in Chinese (issue 20), on its own page
+
+
+def generated_page(browser, lang: str, *widgets, width: int = 1280):
+    """A page of its own (no site build): ``<html lang=…>``, the site's script (the bundle
+    of the explorer's modules) and each widget's ``static_html``, as a chapter carries it.
+    Returns the Playwright page once every explorer is mounted, and the page errors seen."""
+    from pooling_book.explorer.bundle import site_bundle
+
+    body = "".join(w.static_html() for w in widgets)
+    text = (
+        f'<!doctype html><html lang="{lang}" data-content_root="./"><head><meta charset="utf-8">'
+        f"<script>{site_bundle()}</script></head><body><main>{body}</main></body></html>"
+    )
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_content(text)
+    page.wait_for_function(
+        f"document.querySelectorAll('.pooling-explorer[data-mounted]').length === {len(widgets)}"
+    )
+    return page, errors
+
+
+HAN = "[\u4e00-\u9fff]"
+LABELS = """(el) => [...el.querySelectorAll(`.pe-label, .pe-more > summary, .pe-caption,
+  .pe-title, .pe-text > summary, .pe-predict strong, .pe-predict button, option`)]
+  .map((n) => n.textContent)"""
+
+
+def test_a_chinese_page_shows_the_explorer_in_chinese(browser):
+    """On a page whose <html lang> is zh-CN every label, caption and sentence of the explorer
+    is Chinese, with the glossary's terms; a rule a setting breaks is worded in Chinese;
+    the same explorer on an English page keeps its English words."""
+    from pooling_book.explorer import explore, explore_shift
+
+    X = torch.arange(16.0).reshape(4, 4)
+    focused = explore(X, kernel_size=3, stride=2, padding=1, controls=["kernel_size", "stride"])
+    predicting = explore(X, kernel_size=2, controls=["kernel_size", "stride"], predict=True)
+    full = explore(X, kernel_size=3, stride=2, padding=1)
+    shift = explore_shift(torch.arange(36.0).reshape(6, 6))
+    page, errors = generated_page(browser, "zh-CN", focused, predicting, full, shift)
+    els = page.query_selector_all(".pooling-explorer[data-mounted]")
+    labels = els[0].evaluate(LABELS) + els[1].evaluate(LABELS) + els[2].evaluate(LABELS)
+    english = [t for t in labels if not re.search(HAN, t) and t not in ("h ≠ w", "Lp", "None")]
+    assert not english, english
+    text = els[2].inner_text()
+    for term in ("汇聚窗口", "步幅", "填充", "空洞", "向上取整模式", "输入大小", "输出"):
+        assert term in text, term
+    assert els[2].get_attribute("lang") == "zh-CN"
+    assert els[0].query_selector(".pe-title").text_content() == "汇聚探索器：X 的形状为 (1, 1, 4, 4)"
+    # the sentences: the arithmetic, the gradient, the Python check
+    els[2].evaluate(OPEN_DETAILS)
+    assert "梯度传给 X[0, 0, 1, 1]（第一个最大值）" in els[2].query_selector(".pe-alt").text_content()
+    assert "# 输出形状 (1, 1, 2, 2)" in els[2].query_selector(".pe-call").text_content()
+    checked = els[2].query_selector(".pe-python").text_content()
+    assert checked == (
+        "Python：pooling_lib.functional.max_pool2d 与 pooling_lib.loops.max_pool2d 在整个输入上"
+        "一致（输出形状 (1, 1, 2, 2)）。 图中显示的结果与之相同。"
+    ), checked
+    assert "预测：" in els[1].inner_text() and "得分：0 题中答对 0 题" in els[1].inner_text()
+    assert els[3].query_selector(".pe-title").text_content().startswith("平移探索器")
+    assert "最大汇聚" in els[3].inner_text()
+    # an invalid kernel: pooling_lib's rule, in Chinese (the English one stays for Python)
+    els[2].query_selector('[name="kernel_size-h"]').fill("9")
+    shown = els[2].query_selector(".pe-error").text_content()
+    assert shown.startswith("max_pool2d：对大小为 (4, 4) 的输入，输出大小将是"), shown
+    assert "有效大小为 (9, 9) 的汇聚窗口必须放得进填充后大小为 (6, 6) 的输入" in shown
+    els[2].query_selector('[name="stride-h"]').fill("1")  # a setting Python did not check
+    assert "在你的浏览器中计算" in els[2].query_selector(".pe-python").text_content()
+    assert not errors, errors
+    page.close()
+
+    page, errors = generated_page(browser, "en", focused)
+    el = page.query_selector(".pooling-explorer[data-mounted]")
+    assert el.query_selector(".pe-more > summary").text_content() == "more settings"
+    assert not re.search(HAN, el.evaluate(LABELS).__str__())
+    assert not errors, errors
+    page.close()
+
+
+def test_the_widgets_lang_overrides_the_page(browser):
+    """In Jupyter the page is JupyterLab's: the ``lang`` trait (POOLING_BOOK_LANG=zh_CN by
+    default) chooses the words. Mounted as the widget is, with that trait set."""
+    from pooling_book.explorer import explore
+
+    page, errors = generated_page(browser, "en", explore(torch.ones(3, 3)))
+    el = page.query_selector(".pooling-explorer[data-mounted]")
+    state = el.evaluate("(el) => el.dataset.state || null")
+    assert state is None  # consumed by mountAll
+    widget = explore(torch.ones(3, 3), controls=["stride"], lang="zh-CN")
+    state = {k: getattr(widget, k) for k in widget.keys if not k.startswith("_")}
+    state = {k: v for k, v in state.items() if k not in ("layout", "tabbable", "tooltip")}
+    page.evaluate(
+        """(state) => { const m = window.PoolingExplorer; const el = document.createElement("div");
+        el.id = "zh"; document.body.append(el); m.mount(el, m.localModel(state)); }""",
+        state,
+    )
+    zh = page.query_selector("#zh")
+    assert zh.query_selector(".pe-more > summary").text_content() == "更多设置"
+    assert not errors, errors
+    page.close()

@@ -39,6 +39,7 @@ def explore(
     position: tuple[int, int] = (0, 0),
     controls: list[str] | tuple[str, ...] | None = None,
     predict: bool = False,
+    lang: str | None = None,
 ) -> Explorer:
     """Explore pooling ``X`` of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
 
@@ -54,7 +55,9 @@ def explore(
     every other one is under "more settings"; ``None`` shows them all. ``predict=True``
     starts in predict mode: the output's values are hidden and the reader types the value
     of the highlighted output cell (or the output's shape) and is told at once whether it
-    is right.
+    is right. ``lang`` sets the language of the view's words (``"en"`` or ``"zh-CN"``); by
+    default ``POOLING_BOOK_LANG`` decides in a kernel (``zh_CN``: Chinese) and the page's
+    language on the book's website.
 
     Returns an :class:`Explorer` widget; as the last expression of a cell it shows the
     explorer. Invalid settings are shown with pooling_lib's message, not raised; a value of
@@ -81,4 +84,5 @@ def explore(
         position=list(position),
         controls=list(controls or []),
         predict=predict,
+        **({} if lang is None else {"lang": lang}),
     )

@@ -2,6 +2,8 @@
 
 The modules, in dependency order (each imports only modules before it, by ``./name.js``):
 
+* ``strings.js``: every word the explorer shows, in English and in Chinese (one table per
+  language, chosen by the widget's ``lang`` or the page's language);
 * ``pooling.js``: the pooling, a port of ``pooling_lib.loops`` and of the rules of
   ``pooling_lib.shapes``;
 * ``model.js``: the state (a local model for the site, presets, resizing, which outputs read
@@ -31,6 +33,7 @@ from importlib import resources
 __all__ = ["MODULES", "module_text", "widget_module", "site_bundle"]
 
 MODULES: tuple[str, ...] = (
+    "strings.js",
     "pooling.js",
     "model.js",
     "style.js",

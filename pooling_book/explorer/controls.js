@@ -8,6 +8,7 @@ import { CONTROLS, MAX_SIZE, PAIRS, PRESETS, SETTINGS, USES } from "./model.js";
 // view: {model, set(key, value), resize(H, W), preset(name), setIndex(key, text), dims()}.
 export function buildControls(view) {
   const model = view.model;
+  const T = view.T;
   const [N, C, H0, W0] = model.get("shape");
   const focus = (model.get("controls") || []).filter((k) => CONTROLS.includes(k));
   const full = focus.length === 0;
@@ -15,12 +16,12 @@ export function buildControls(view) {
   const toolbar = h("div", { class: "pe-toolbar" });
   const first = h("div", { class: "pe-controls" });
   const rest = h("div", { class: "pe-controls" });
-  const more = h("details", { class: "pe-more" }, h("summary", {}, "more settings"), rest);
+  const more = h("details", { class: "pe-more" }, h("summary", {}, T.more), rest);
 
   const field = (label, ...inputs) => h("label", { class: "pe-field" }, h("span", { class: "pe-label" }, label), ...inputs);
 
   // --- size: the input's H and W
-  const sizeInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `size-${axis}`, class: "pe-size", "aria-label": `input ${axis === "h" ? "height H" : "width W"}` });
+  const sizeInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `size-${axis}`, class: "pe-size", "aria-label": T.sizeAria(axis) });
   const sizeH = sizeInput("h"), sizeW = sizeInput("w");
   // linked (one number for H and W) until "h ≠ w" splits them, as the (h, w) pairs below
   const onSize = () => {
@@ -29,25 +30,26 @@ export function buildControls(view) {
   };
   sizeH.addEventListener("input", onSize);
   sizeW.addEventListener("input", onSize);
-  const sizeLabel = h("span", { class: "pe-label" }, "input H × W");
+  const sizeLabel = h("span", { class: "pe-label" }, T.sizeSplit);
   const sizeTimes = h("span", {}, "×");
   fields.size = h("span", { class: "pe-field" }, sizeLabel, sizeH, sizeTimes, sizeW);
 
   // --- mode
   const mode = h("select", { name: "mode" });
-  for (const m of ["max", "avg", "lp"]) mode.append(h("option", { value: m }, m));
+  for (const m of ["max", "avg", "lp"]) mode.append(h("option", { value: m }, T.modes[m]));
   mode.addEventListener("change", () => view.set("mode", mode.value));
-  fields.mode = field("mode", mode);
+  fields.mode = field(T.mode, mode);
 
   // --- the (h, w) pairs: one slider and number, a second pair when split
   const split = h("input", { type: "checkbox", name: "hw-split" });
   const maxOf = { kernel_size: Math.max(9, H0, W0), stride: Math.max(9, H0, W0), padding: 8, dilation: 8 };
   const pairs = {};
-  for (const [key, word, low] of PAIRS) {
+  for (const [key, , low] of PAIRS) {
+    const word = T.pairs[key];
     const parts = [0, 1].map((axis) => {
       const name = `${key}-${axis ? "w" : "h"}`;
-      const dim = axis ? "width" : "height";
-      const range = h("input", { type: "range", min: low, max: maxOf[key], step: 1, name: name + "-slider", "aria-label": `${word} (${dim}) slider` });
+      const dim = axis ? T.width : T.height;
+      const range = h("input", { type: "range", min: low, max: maxOf[key], step: 1, name: name + "-slider", "aria-label": `${word} (${dim}) ${T.slider}` });
       const number = h("input", { type: "number", step: 1, name, class: "pe-number", "aria-label": `${word} (${dim})` });
       const update = (text) => {
         const v = Number.parseInt(text, 10);
@@ -73,59 +75,59 @@ export function buildControls(view) {
     if (!split.checked && H !== W) view.resize(H, H);
     else view.redraw();
   });
-  const splitField = field("h ≠ w", split);
+  const splitField = field(T.split, split);
 
   // --- booleans and numbers
   const checkbox = (key) => {
     const box = h("input", { type: "checkbox", name: key });
     box.addEventListener("change", () => view.set(key, box.checked));
-    fields[key] = field(key, box);
+    fields[key] = field(T.flags[key], box);
     return box;
   };
   const ceil = checkbox("ceil_mode");
   const countPad = checkbox("count_include_pad");
-  const divisor = h("input", { type: "number", step: 1, name: "divisor_override", placeholder: "None" });
+  const divisor = h("input", { type: "number", step: 1, name: "divisor_override", placeholder: T.none });
   divisor.addEventListener("input", () => {
     const v = Number.parseInt(divisor.value, 10);
     view.set("divisor_override", Number.isNaN(v) ? null : v);
   });
-  fields.divisor_override = field("divisor_override", divisor);
+  fields.divisor_override = field(T.flags.divisor_override, divisor);
   const norm = h("input", { type: "number", step: "any", name: "norm_type" });
   norm.addEventListener("input", () => {
     const v = Number.parseFloat(norm.value);
     if (!Number.isNaN(v)) view.set("norm_type", v);
   });
-  fields.norm_type = field("norm_type", norm);
+  fields.norm_type = field(T.flags.norm_type, norm);
 
   // --- the plane shown (an index out of range is an invalid setting: its rule is shown)
   const index = (key, size, word) => {
     const input = h("input", { type: "number", min: 0, max: size - 1, step: 1, name: key });
     input.addEventListener("input", () => view.setIndex(key, input.value, size, word));
-    fields[key] = field(`${word} (0 to ${size - 1})`, input);
+    fields[key] = field(T.indexLabel(word, size), input);
     if (size === 1) fields[key].hidden = true;
     return input;
   };
-  const batch = index("batch", N, "batch index n");
-  const channel = index("channel", C, "channel c");
+  const batch = index("batch", N, T.batchWord);
+  const channel = index("channel", C, T.channelWord);
 
   // --- the values: presets, and what the input shows
   const preset = h("select", { name: "preset" });
-  for (const [k, text] of Object.entries(PRESETS)) preset.append(h("option", { value: k }, text));
+  for (const k of PRESETS) preset.append(h("option", { value: k }, T.presets[k]));
   preset.addEventListener("change", () => view.preset(preset.value));
-  fields.values = field("input values", preset);
+  fields.values = field(T.inputValues, preset);
   const shows = h("select", { name: "view" });
-  shows.append(h("option", { value: "values" }, "input values"), h("option", { value: "gradient" }, "gradient of the current output"));
+  shows.append(h("option", { value: "values" }, T.inputValues), h("option", { value: "gradient" }, T.gradientView));
   shows.addEventListener("change", () => view.set("view", shows.value));
-  fields.view = field("show on the input", shows);
+  fields.view = field(T.showOnInput, shows);
 
   // --- the player: step, play/pause (speed under more settings)
-  const player = h("div", { class: "pe-player", role: "group", "aria-label": "output position" });
-  const back = h("button", { type: "button", name: "back", "aria-label": "previous output cell" }, "◀");
-  const play = h("button", { type: "button", name: "play", "aria-label": "play", "aria-pressed": "false" }, "▶ play");
-  const next = h("button", { type: "button", name: "next", "aria-label": "next output cell" }, "▶|");
+  const player = h("div", { class: "pe-player", role: "group", "aria-label": T.positionAria });
+  const back = h("button", { type: "button", name: "back", "aria-label": T.backAria }, "◀");
+  const play = h("button", { type: "button", name: "play", "aria-label": T.playAria, "aria-pressed": "false" }, T.play);
+  const next = h("button", { type: "button", name: "next", "aria-label": T.nextAria }, "▶|");
   player.append(back, play, next);
-  const speed = h("input", { type: "range", min: 1, max: 10, step: 1, value: 2, name: "speed", "aria-label": "speed (steps per second)" });
-  const speedField = field("speed", speed);
+  const speed = h("input", { type: "range", min: 1, max: 10, step: 1, value: 2, name: "speed", "aria-label": T.speedAria });
+  const speedField = field(T.speed, speed);
 
   // --- placement
   toolbar.append(player);
@@ -145,7 +147,7 @@ export function buildControls(view) {
     const [, , H, W] = model.get("shape");
     if (Number(sizeH.value) !== H) sizeH.value = H;
     if (Number(sizeW.value) !== W) sizeW.value = W;
-    sizeLabel.textContent = split.checked ? "input H × W" : "input size H = W";
+    sizeLabel.textContent = split.checked ? T.sizeSplit : T.sizeLinked;
     sizeTimes.hidden = sizeW.hidden = !split.checked;
     for (const [key, { word, parts }] of Object.entries(pairs)) {
       parts.forEach(({ range, number, label, wrap }, axis) => {

@@ -2,6 +2,7 @@
 // (negative on the padding), the window (a box that moves with a short transition over the
 // input, in the colour of the output cell it makes), the cells one input cell feeds, and
 // the arithmetic of the current output cell in words, as a k×k grid and as a formula.
+import { STRINGS } from "./strings.js";
 import { cellKind, formatValue, pooledSize, pyFloat, pyRepr } from "./pooling.js";
 
 export function h(tag, attrs = {}, ...children) {
@@ -133,7 +134,7 @@ const padText = (e) => (e.mode === "max" ? "-inf" : "0");
 
 // The window's values as a k×k grid inside the reduction: max([[…]]) = v, and the same as
 // one line of text. `shown`: the value as printed ("?" in predict mode).
-export function windowGrid(e, cell, shown) {
+export function windowGrid(e, cell, shown, T = STRINGS.en) {
   const table = h("table", { class: "pe-kgrid", "aria-hidden": "true" });
   for (const r of cell.rows) {
     const tr = h("tr");
@@ -152,22 +153,22 @@ export function windowGrid(e, cell, shown) {
   let head, tail;
   if (e.mode === "max") [head, tail] = ["max(", `) = ${shown}`];
   else if (e.mode === "avg") [head, tail] = ["sum(", `) / ${cell.divisor} = ${shown}`];
-  else if (!Number.isFinite(e.norm_type)) [head, tail] = [`${e.norm_type > 0 ? "max" : "min"} |x| over (`, `) = ${shown}`];
-  else [head, tail] = [`(sum of x^${pyFloat(e.norm_type)} over (`, `))^(1/${pyFloat(e.norm_type)}) = ${shown}`];
+  else if (!Number.isFinite(e.norm_type)) [head, tail] = [T.infHead(e.norm_type > 0 ? "max" : "min"), `) = ${shown}`];
+  else [head, tail] = [T.lpHead(pyFloat(e.norm_type)), T.lpTail(pyFloat(e.norm_type), shown)];
   const line = `${head}[${rows.join(", ")}]${tail}`;
   return h("span", { class: "pe-kform", role: "img", "aria-label": line, "data-line": line }, head, table, tail);
 }
 
 // The one-line arithmetic, the sentence describing the window (with its gradient), the
 // output-size formula per axis and the PyTorch call. `hide`: null, "value" or "shape".
-export function explain(ctx, e, cell, i, j, hide) {
+export function explain(ctx, e, cell, i, j, hide, T = STRINGS.en) {
   const { N, C, H, W, batch: n, channel: ch } = ctx;
   const v = hide ? "?" : formatValue(cell.value);
-  const show = (c) => (c.kind === "input" ? formatValue(c.value) : c.kind === "pad" ? `${padText(e)} (pad)` : "beyond");
+  const show = (c) => (c.kind === "input" ? formatValue(c.value) : c.kind === "pad" ? `${padText(e)} (${T.pad})` : T.beyond);
   const read = cell.cells.filter((c) => c.kind !== "beyond");
   let math;
   if (e.mode === "max") {
-    math = cell.winner || hide ? `max(${read.map(show).join(", ")}) = ${v}` : `max(${read.map(show).join(", ")}) = -inf: the window holds padding only, so no input receives its gradient`;
+    math = cell.winner || hide ? `max(${read.map(show).join(", ")}) = ${v}` : `max(${read.map(show).join(", ")}) = -inf: ${T.onlyPadding}`;
   } else if (e.mode === "avg") {
     math = `(${read.map(show).join(" + ")}) / ${cell.divisor} = ${hide ? "?" : formatValue(cell.sum)} / ${cell.divisor} = ${v}`;
   } else if (!Number.isFinite(e.norm_type)) {
@@ -176,27 +177,27 @@ export function explain(ctx, e, cell, i, j, hide) {
     const p = pyFloat(e.norm_type);
     math = `(${read.filter((c) => c.kind === "input").map((c) => `${formatValue(c.value)}^${p}`).join(" + ")})^(1/${p}) = ${hide ? "?" : formatValue(cell.sum)}^(1/${p}) = ${v}`;
   }
-  const beyond = cell.cells.some((c) => c.kind === "beyond") ? " Part of this window hangs over the padded input (ceil_mode); those cells are ignored." : "";
+  const beyond = cell.cells.some((c) => c.kind === "beyond") ? T.hangs : "";
   const arithmetic = `out[${i}, ${j}]: ${math}.${beyond}`;
   const rows = cell.rows.join(", "), cols = cell.cols.join(", ");
   const inputs = cell.cells.filter((x) => x.kind === "input").length;
   const pads = cell.cells.filter((x) => x.kind === "pad").length;
   let gradText;
-  if (e.mode === "max") gradText = cell.winner ? `the gradient goes to X[${n}, ${ch}, ${cell.winner.r}, ${cell.winner.c}] (the first maximum), share 1` : "no input receives a gradient";
+  if (e.mode === "max") gradText = cell.winner ? T.gradMax(`X[${n}, ${ch}, ${cell.winner.r}, ${cell.winner.c}]`) : T.gradNone;
   else if (e.mode === "avg") {
     // pooling_lib's avg rule: 1/divisor for each real cell; the padding counts in the divisor
     // (and so takes a share) only with count_include_pad=True and divisor_override=None.
-    gradText = `each of the ${inputs} input cells receives 1/${cell.divisor} of the gradient`;
-    if (pads && e.count_include_pad && e.divisor_override == null) gradText += `; the ${pads} padding cells take their share (1/${cell.divisor} each) and drop it`;
-    else if (pads) gradText += `; the ${pads} padding cells take no share (${e.count_include_pad ? "divisor_override sets the divisor" : "count_include_pad=False: they are not counted"})`;
-  } else gradText = "each input cell x receives (x / out)^(p - 1) of the gradient";
-  const alt = hide ? "" : `Window of output [${i}, ${j}] of channel ${ch}, batch ${n}: rows ${rows}, columns ${cols} (${inputs} input cells, ${pads} padding cells); value ${v}. Gradient: ${gradText}.`;
+    gradText = T.gradAvg(inputs, cell.divisor);
+    if (pads && e.count_include_pad && e.divisor_override == null) gradText += T.gradPadShare(pads, cell.divisor);
+    else if (pads) gradText += T.gradPadNone(pads, e.count_include_pad ? T.whyOverride : T.whyNotCounted);
+  } else gradText = T.gradLp;
+  const alt = hide ? "" : T.alt(i, j, ch, n, rows, cols, inputs, pads, v, gradText);
   const formula = hide === "shape" ? [] : [["H", H, 0], ["W", W, 1]].map(([name, size, a]) => {
     const [k, s, p, d] = [e.kernel_size[a], e.stride[a], e.padding[a], e.dilation[a]];
     const [lo, hi] = e.ceil_mode ? ["⌈", "⌉"] : ["⌊", "⌋"];
     const raw = Math.floor((size + 2 * p - d * (k - 1) - 1 + (e.ceil_mode ? s - 1 : 0)) / s) + 1;
     const out = pooledSize(size, k, s, p, d, e.ceil_mode);
-    const dropped = raw !== out ? ` (${raw} − 1: the last window would start in the right padding, so ceil_mode drops it)` : "";
+    const dropped = raw !== out ? T.dropped(raw) : "";
     return `${name}_out = ${lo}(${name} + 2·padding − dilation·(kernel_size − 1) − 1) / stride${hi} + 1 = ${lo}(${size} + 2·${p} − ${d}·(${k} − 1) − 1) / ${s}${hi} + 1 = ${out}${dropped}`;
   });
   const args = [`kernel_size=${pyRepr(e.kernel_size)}`, `stride=${pyRepr(e.stride)}`];
@@ -208,10 +209,10 @@ export function explain(ctx, e, cell, i, j, hide) {
   const first = e.mode === "lp" ? `X, norm_type=${pyFloat(e.norm_type)}, ` : "X, ";
   let note = "";
   if (e.mode === "lp" && e.ceil_mode && cell.cells.some((x) => x.kind !== "input")) {
-    note = "\n# this window is partial: pooling_lib sums its real inputs; PyTorch scales their average by the full kernel size (pooling_lib's torch_compatible=True)";
+    note = "\n" + T.lpNote;
   }
   const shapeLine = hide === "shape" ? "(?)" : `(${N}, ${C}, ${ctx.shape.join(", ")})`;
-  const call = `torch.nn.functional.${fn}(${first}${args.join(", ")})\n# output shape ${shapeLine}${note}`;
+  const call = `torch.nn.functional.${fn}(${first}${args.join(", ")})\n${T.callShape} ${shapeLine}${note}`;
   return { arithmetic, alt, formula, call };
 }
 

@@ -7,7 +7,8 @@
 // The parts are modules of their own (pooling_book/explorer/bundle.py joins them into one
 // file): pooling.js computes, model.js holds the state, drawing.js draws, controls.js and
 // predict.js take the reader's input; this module wires them together.
-import { formatValue, poolCell, poolPlane } from "./pooling.js";
+import { STRINGS, languageOf, strings } from "./strings.js";
+import { formatValue, poolCell, poolPlane, ruleError } from "./pooling.js";
 import { SETTINGS, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
 import { css } from "./style.js";
 import { cellSize, clearGrid, drawInput, drawOutput, explain, h, placeWindow, unbroken, windowGrid } from "./drawing.js";
@@ -22,7 +23,9 @@ export function mount(el, model) {
   if (el._peStop) el._peStop(); // a view mounted here before stops drawing into `el`
   if (model.get("kind") === "shift") return (el._peStop = mountShift(el, model));
   const palette = model.get("palette") || {};
+  const T = strings(languageOf(model));
   el.classList.add("pooling-explorer");
+  el.lang = T.lang;
   el.replaceChildren();
   el.append(h("style", {}, css(palette)));
   const [N, C] = model.get("shape");
@@ -38,6 +41,7 @@ export function mount(el, model) {
   const indexErrors = { batch: "", channel: "" };
   const view = {
     model,
+    T,
     N,
     C,
     H: 0,
@@ -60,7 +64,7 @@ export function mount(el, model) {
     setIndex(key, text, size, word) {
       const v = Number(text);
       const ok = text !== "" && Number.isInteger(v) && v >= 0 && v < size;
-      indexErrors[key] = ok ? "" : `${word}=${text || "(empty)"} must be an integer from 0 to ${size - 1} (X has ${size} ${key === "batch" ? "samples" : "channels"})`;
+      indexErrors[key] = ok ? "" : T.errIndex(word, text, size, key);
       if (ok && v !== model.get(key)) view.set(key, v);
       else redraw();
     },
@@ -78,15 +82,15 @@ export function mount(el, model) {
 
   // --- drawing
   const error = h("p", { class: "pe-error", role: "alert" });
-  const inputGrid = h("div", { class: "pe-grid pe-input", tabindex: "0", role: "group", "aria-label": "input X (click a cell to see the outputs that read it, again to change it; arrow keys select, Enter edits)" });
-  const outputGrid = h("div", { class: "pe-grid pe-output", tabindex: "0", role: "group", "aria-label": "output (arrow keys move the window)" });
+  const inputGrid = h("div", { class: "pe-grid pe-input", tabindex: "0", role: "group", "aria-label": T.inputAria });
+  const outputGrid = h("div", { class: "pe-grid pe-output", tabindex: "0", role: "group", "aria-label": T.outputAria });
   view.inputGrid = inputGrid;
   const windowBox = h("div", { class: "pe-window", hidden: "" });
   const edit = h("input", { type: "number", step: "any", name: "edit-value" });
   const editLabel = h("span", {});
   const editWrap = h("label", { class: "pe-edit", hidden: "" }, editLabel, edit);
-  const inputCaption = h("p", { class: "pe-caption" }, "input X (padding dashed): click a cell to see the outputs that read it, click it again to change it");
-  const outputCaption = h("p", { class: "pe-caption" }, "output");
+  const inputCaption = h("p", { class: "pe-caption" }, T.inputCaption);
+  const outputCaption = h("p", { class: "pe-caption" }, T.output);
   const grids = h(
     "div",
     { class: "pe-grids" },
@@ -100,7 +104,7 @@ export function mount(el, model) {
   const alt = h("p", { class: "pe-alt", "aria-live": "polite" });
   const call = h("pre", { class: "pe-call" });
   const python = h("p", { class: "pe-python" });
-  const text = h("details", { class: "pe-text" }, h("summary", {}, "in words, in PyTorch, and checked by Python"), alt, call, python);
+  const text = h("details", { class: "pe-text" }, h("summary", {}, T.details), alt, call, python);
   if (controls.full) text.open = true;
   root.append(title, controls.toolbar);
   if (predict) root.append(predict.panel);
@@ -138,14 +142,14 @@ export function mount(el, model) {
   const stop = () => {
     clearInterval(timer);
     timer = null;
-    play.textContent = "▶ play";
-    play.setAttribute("aria-label", "play");
+    play.textContent = T.play;
+    play.setAttribute("aria-label", T.playAria);
     play.setAttribute("aria-pressed", "false");
   };
   const start = () => {
     timer = setInterval(() => step(1), 1000 / Number(speed.value));
-    play.textContent = "❚❚ pause";
-    play.setAttribute("aria-label", "pause");
+    play.textContent = T.pause;
+    play.setAttribute("aria-label", T.pauseAria);
     play.setAttribute("aria-pressed", "true");
   };
   play.addEventListener("click", () => (timer ? stop() : start()));
@@ -244,13 +248,14 @@ export function mount(el, model) {
     view.H = H;
     view.W = W;
     if (view.editing && (view.editing[0] >= H || view.editing[1] >= W)) view.editing = null;
-    title.textContent = `Pooling explorer: X of shape (${[N, C, H, W].join(", ")})`;
+    title.textContent = T.title([N, C, H, W]);
     const s = Object.fromEntries(SETTINGS.map((k) => [k, model.get(k)]));
     controls.sync(s);
     const offset = (model.get("batch") * C + model.get("channel")) * H * W;
     const plane = values.slice(offset, offset + H * W);
     result = poolPlane(plane, H, W, s, f32);
-    const message = indexErrors.batch || indexErrors.channel || result.error || "";
+    // result.error is pooling_lib's English message (compared with Python's); shown in T's words
+    const message = indexErrors.batch || indexErrors.channel || (result.error ? ruleError(s, H, W, T) : "");
     el.dataset.error = message;
     error.textContent = message;
     const hide = predict ? predict.hiding() : null;
@@ -265,13 +270,13 @@ export function mount(el, model) {
       delete el.dataset.values;
       delete el.dataset.position;
       clearGrid(outputGrid);
-      outputGrid.replaceChildren(h("span", { class: "pe-none" }, "no output: see the rule above"));
+      outputGrid.replaceChildren(h("span", { class: "pe-none" }, T.noOutput));
       for (const node of [alt, arithmetic, call]) node.textContent = "";
       call.hidden = true;
       kform.replaceChildren();
       formula.replaceChildren();
       readers = new Map();
-      outputCaption.textContent = "output";
+      outputCaption.textContent = T.output;
     } else {
       const [oh, ow] = result.shape;
       let [i, j] = model.get("position");
@@ -290,8 +295,7 @@ export function mount(el, model) {
       readers = readersOf(result.settings, H, W);
       const focusCell = view.hover || view.editing;
       const marked = focusCell ? readers.get(`${focusCell[0]},${focusCell[1]}`) || [] : [];
-      const reads = marked.length === 1 ? "1 output" : `${marked.length} outputs`;
-      outputCaption.textContent = focusCell ? `output: X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}] is read by ${reads} (outlined)` : "output";
+      outputCaption.textContent = focusCell ? T.readBy(`X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}]`, marked.length) : T.output;
       const size = cellSize(root.clientWidth || 700, Math.max(W + 2 * result.settings.padding[1], 1), ow);
       el.style.setProperty("--pe-cell", `${size}px`);
       const cells = drawInput(view, result.settings, plane, shown, result.shape);
@@ -300,13 +304,13 @@ export function mount(el, model) {
         outputGrid.replaceChildren(h("span", { class: "pe-none" }, "? × ?"));
       } else drawOutput(outputGrid, result, i, j, marked, hide === "value");
       placeWindow(windowBox, cells, cell);
-      const words = explain({ N, C, H, W, batch: model.get("batch"), channel: model.get("channel"), shape: result.shape }, result.settings, cell, i, j, hide);
+      const words = explain({ N, C, H, W, batch: model.get("batch"), channel: model.get("channel"), shape: result.shape }, result.settings, cell, i, j, hide, T);
       arithmetic.replaceChildren(...unbroken(words.arithmetic));
       alt.textContent = words.alt;
       call.textContent = words.call;
       call.hidden = false;
       formula.replaceChildren(...words.formula.map((line) => h("p", {}, line)));
-      kform.replaceChildren(windowGrid(result.settings, shown, hide ? "?" : formatValue(cell.value)));
+      kform.replaceChildren(windowGrid(result.settings, shown, hide ? "?" : formatValue(cell.value), T));
     }
     editWrap.hidden = !view.editing;
     if (view.editing) {
@@ -330,15 +334,15 @@ export function mount(el, model) {
     const current =
       same(py.settings, s) && py.batch === model.get("batch") && py.channel === model.get("channel") && same(py.input, model.get("values"));
     if (!current) {
-      python.textContent = model.get("live")
-        ? "Python (pooling_lib): computing…"
-        : "Computed in your browser. The Python check (pooling_lib against its loops) ran for the settings the notebook cell was run with; in a running notebook it checks every setting.";
+      python.textContent = model.get("live") ? T.pyComputing : T.pyStatic;
       python.className = "pe-python";
       return;
     }
     const ours = el.dataset.values ? JSON.parse(el.dataset.values).map((x) => formatValue(Number(x))) : null;
     const agree = py.error ? py.error === result.error : same(py.values, ours);
-    python.textContent = `${py.check} ${agree ? "The drawing shows the same." : "The drawing DIFFERS from pooling_lib."}`;
+    // py.check is Python's English sentence; another language words it from its parts
+    const check = py.error ? (T === STRINGS.en ? py.check : `pooling_lib：${ruleError(s, view.H, view.W, T)}`) : T.pyCheck(py);
+    python.textContent = `${check} ${agree ? T.drawingSame : T.drawingDiffers}`;
     python.className = py.ok && agree ? "pe-python pe-ok" : "pe-python pe-bad";
   }
 

@@ -22,14 +22,8 @@ export const SETTINGS = [
 ];
 // Every control, in the order the full explorer shows them (pooling_book.explorer.widget.CONTROLS).
 export const CONTROLS = ["size", ...SETTINGS, "batch", "channel", "values", "view"];
-export const PRESETS = {
-  original: "the tensor given to explore() (0 past its size)",
-  ramp: "0, 1, 2, ... (row by row)",
-  random: "random integers 0 to 9",
-  ties: "ties: every value 1",
-  nan: "a NaN in the middle",
-  negative: "negative values",
-};
+// The input presets, in the order of their menu (their words: strings.js "presets").
+export const PRESETS = ["original", "ramp", "random", "ties", "nan", "negative"];
 export const MAX_SIZE = 16;
 
 export function localModel(state) {

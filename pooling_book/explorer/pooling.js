@@ -7,6 +7,7 @@
 //    count_include_pad, divisor_override (null or int), norm_type}
 // float32 inputs are computed in float32 (Math.fround after every operation, as PyTorch's
 // CPU kernels do), float64 inputs in float64.
+import { STRINGS } from "./strings.js";
 
 const FN = { max: "max_pool2d", avg: "avg_pool2d", lp: "lp_pool2d" };
 
@@ -49,44 +50,29 @@ export function effective(s) {
 // The rule a setting breaks, worded as pooling_lib raises it, or null. In pooling_lib's
 // order: norm_type (lp), kernel/stride/dilation positive, padding >= 0, padding <= k // 2,
 // output size >= 1, divisor_override (avg).
-export function ruleError(s, H, W) {
+export function ruleError(s, H, W, T = STRINGS.en) {
   const fn = FN[s.mode];
   const e = effective(s);
   const given = { kernel_size: s.kernel_size, stride: s.stride, padding: s.padding, dilation: e.dilation };
   if (s.mode === "avg" || s.mode === "lp") given.dilation = 1;
   if (s.mode === "lp") given.padding = 0;
-  if (s.mode === "lp" && (s.norm_type === 0 || Number.isNaN(s.norm_type))) {
-    return `${fn}: norm_type=${pyFloat(s.norm_type)} must be a non-zero number (the p of the p-norm)`;
-  }
+  if (s.mode === "lp" && (s.norm_type === 0 || Number.isNaN(s.norm_type))) return T.errNorm(fn, pyFloat(s.norm_type));
   for (const name of ["kernel_size", "stride", "dilation"]) {
-    if (Math.min(...e[name]) < 1) {
-      return `${fn}: ${name}=${pyRepr(given[name])} must be positive (each entry >= 1)`;
-    }
+    if (Math.min(...e[name]) < 1) return T.errPositive(fn, name, pyRepr(given[name]));
   }
-  if (Math.min(...e.padding) < 0) {
-    return `${fn}: padding=${pyRepr(given.padding)} must be non-negative (each entry >= 0)`;
-  }
+  if (Math.min(...e.padding) < 0) return T.errPadNegative(fn, pyRepr(given.padding));
   const half = e.kernel_size.map((k) => Math.floor(k / 2));
   if (e.padding.some((p, a) => p > half[a])) {
-    const dil = Math.max(...e.dilation) > 1 ? `; dilation=${pyRepr(given.dilation)} does not change this bound)` : ")";
-    return (
-      `${fn}: padding=${pyRepr(given.padding)} must be at most half the kernel size: ` +
-      `padding <= kernel_size // 2 = ${pyRepr(half)} (kernel_size=${pyRepr(given.kernel_size)}` + dil
-    );
+    const dil = Math.max(...e.dilation) > 1 ? pyRepr(given.dilation) : null;
+    return T.errPadHalf(fn, pyRepr(given.padding), pyRepr(half), pyRepr(given.kernel_size), dil);
   }
   const out = outputShape(e, H, W);
   if (Math.min(...out) < 1) {
     const eff = e.kernel_size.map((k, a) => (k - 1) * e.dilation[a] + 1);
-    return (
-      `${fn}: output size would be ${pyRepr(out)} for input size ${pyRepr([H, W])} ` +
-      `(kernel_size=${pyRepr(e.kernel_size)}, stride=${pyRepr(e.stride)}, padding=${pyRepr(e.padding)}, ` +
-      `dilation=${pyRepr(e.dilation)}); it must be at least 1: the window of effective size ` +
-      `${pyRepr(eff)} must fit into the padded input of size ${pyRepr([H + 2 * e.padding[0], W + 2 * e.padding[1]])}`
-    );
+    const padded = [H + 2 * e.padding[0], W + 2 * e.padding[1]];
+    return T.errOutput(fn, pyRepr(out), pyRepr([H, W]), pyRepr(e.kernel_size), pyRepr(e.stride), pyRepr(e.padding), pyRepr(e.dilation), pyRepr(eff), pyRepr(padded));
   }
-  if (s.mode === "avg" && s.divisor_override === 0) {
-    return `${fn}: divisor_override=0 must be None or a non-zero int (one divisor for every window)`;
-  }
+  if (s.mode === "avg" && s.divisor_override === 0) return T.errDivisor(fn);
   return null;
 }
 

@@ -50,15 +50,16 @@ export function sameValue(a, b) {
 
 // view: {model, set, resize, setValues, current() -> {result, position}, redraw, scope, seed}.
 export function buildPredict(view) {
+  const T = view.T;
   const random = makeRandom(view.seed);
   const state = { asked: 0, right: 0, kind: "value", answered: false, checked: null };
   const question = h("span", { class: "pe-question" });
-  const answer = h("input", { type: "text", name: "predict-answer", inputmode: "decimal", autocomplete: "off", "aria-label": "your answer" });
-  const check = h("button", { type: "button", name: "predict-check" }, "check");
-  const fresh = h("button", { type: "button", name: "predict-new" }, "new question");
+  const answer = h("input", { type: "text", name: "predict-answer", inputmode: "decimal", autocomplete: "off", "aria-label": T.answerAria });
+  const check = h("button", { type: "button", name: "predict-check" }, T.check);
+  const fresh = h("button", { type: "button", name: "predict-new" }, T.newQuestion);
   const feedback = h("span", { class: "pe-feedback", role: "status", "aria-live": "polite" });
   const score = h("span", { class: "pe-score" });
-  const panel = h("div", { class: "pe-predict", role: "group", "aria-label": "predict the output" }, h("strong", {}, "Predict:"), question, answer, check, fresh, feedback, score);
+  const panel = h("div", { class: "pe-predict", role: "group", "aria-label": T.predictAria }, h("strong", {}, T.predict), question, answer, check, fresh, feedback, score);
   const scope = view.scope.length ? view.scope : ["kernel_size", "stride", "padding"];
   const canAskShape = scope.some((k) => SHAPE_CONTROLS.includes(k));
 
@@ -66,7 +67,7 @@ export function buildPredict(view) {
     state.kind = kind;
     state.answered = false;
     state.checked = null;
-    fresh.textContent = "new question";
+    fresh.textContent = T.newQuestion;
     fresh.classList.remove("pe-next");
     answer.value = "";
     feedback.textContent = "";
@@ -77,13 +78,13 @@ export function buildPredict(view) {
   function describe() {
     const { result, position } = view.current();
     if (!result || result.error) {
-      question.textContent = "no output for this setting: change it, or ask a new question.";
+      question.textContent = T.noQuestion;
       return;
     }
     const [i, j] = position;
     const [, , H, W] = view.model.get("shape");
-    question.replaceChildren(...unbroken(state.kind === "shape" ? `the output's shape (H_out, W_out) for a ${H}×${W} input?` : `the value of the highlighted output cell out[${i}, ${j}]?`));
-    score.textContent = `score: ${state.right} of ${state.asked}`;
+    question.replaceChildren(...unbroken(state.kind === "shape" ? T.askShape(H, W) : T.askValue(i, j)));
+    score.textContent = T.score(state.right, state.asked);
   }
 
   function submit() {
@@ -91,7 +92,7 @@ export function buildPredict(view) {
     if (!result || result.error) return;
     const typed = answer.value.trim();
     if (state.answered && typed === state.checked) {
-      feedback.textContent = `${feedback.dataset.verdict} For the next question, press "next question".`;
+      feedback.textContent = T.again(feedback.dataset.verdict);
       return;
     }
     const [oh, ow] = result.shape;
@@ -99,14 +100,14 @@ export function buildPredict(view) {
     if (state.kind === "shape") {
       const got = parseShape(answer.value);
       truth = `(${oh}, ${ow})`;
-      if (!got) return void (feedback.textContent = "type two numbers, such as (2, 3)");
+      if (!got) return void (feedback.textContent = T.typeShape);
       right = got[0] === oh && got[1] === ow;
     } else {
       const got = parseValue(answer.value);
       const [i, j] = position;
       const v = result.values[i * ow + j];
       truth = formatValue(v);
-      if (got === null) return void (feedback.textContent = "type a number, such as 4, -1.5, 3/4 or nan");
+      if (got === null) return void (feedback.textContent = T.typeValue);
       right = sameValue(got, v);
     }
     // the score counts the first try; a later try is checked and said, not counted
@@ -118,12 +119,12 @@ export function buildPredict(view) {
     state.answered = true;
     state.checked = typed;
     let verdict;
-    if (right) verdict = first ? `right: ${truth}.` : `right on a second try: ${truth} (the score counts first tries).`;
-    else verdict = `${first ? "not quite" : "still not"}: you typed ${typed}, the answer is ${truth}. Its arithmetic is below.`;
+    if (right) verdict = first ? T.right(truth) : T.rightLater(truth);
+    else verdict = T.wrong(first, typed, truth);
     feedback.dataset.verdict = verdict;
     feedback.textContent = verdict;
     feedback.className = right ? "pe-feedback pe-ok" : "pe-feedback pe-bad";
-    fresh.textContent = "next question";
+    fresh.textContent = T.nextQuestion;
     fresh.classList.add("pe-next");
     view.redraw();
   }

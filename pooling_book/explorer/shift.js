@@ -4,6 +4,7 @@
 // then the binomial blur [1, 2, 1]/4 along both axes with reflection padding, at stride 2:
 // pooling_book.training.BlurPool2d after MaxPool2d(2, stride=1)). Cells are shaded by value
 // and the cells that differ from the unshifted input's output are outlined.
+import { languageOf, strings } from "./strings.js";
 import { formatValue } from "./pooling.js";
 import { h } from "./drawing.js";
 import { css } from "./style.js";
@@ -51,19 +52,21 @@ export function blurPool(plane, H, W) {
 }
 
 export function mountShift(el, model) {
+  const T = strings(languageOf(model));
   el.classList.add("pooling-explorer", "pe-shift");
+  el.lang = T.lang;
   el.replaceChildren(h("style", {}, css(model.get("palette") || {})));
   const [H, W] = model.get("shape");
   const plane = model.get("values").map(Number);
   const most = model.get("max_shift");
-  const slider = h("input", { type: "range", min: 0, max: most, step: 1, value: model.get("shift"), name: "shift", "aria-label": `shift of the input in pixels (0 to ${most})` });
+  const slider = h("input", { type: "range", min: 0, max: most, step: 1, value: model.get("shift"), name: "shift", "aria-label": T.shiftAria(most) });
   const shown = h("output", { class: "pe-shift-value" });
   const root = h("div", { class: "pe-root" });
   const grids = h("div", { class: "pe-grids" });
   const summary = h("p", { class: "pe-math", "aria-live": "polite" });
   root.append(
-    h("p", { class: "pe-title" }, `Shift explorer: X of shape (${H}, ${W}), max pooling and blur pooling`),
-    h("div", { class: "pe-toolbar" }, h("label", { class: "pe-field" }, h("span", { class: "pe-label" }, "shift right by"), slider, shown, " px")),
+    h("p", { class: "pe-title" }, T.shiftTitle(H, W)),
+    h("div", { class: "pe-toolbar" }, h("label", { class: "pe-field" }, h("span", { class: "pe-label" }, T.shiftBy), slider, shown, T.px)),
     grids,
     summary,
   );
@@ -95,13 +98,14 @@ export function mountShift(el, model) {
     const out = { max: maxPool(x, H, W, 2, 2), blur: blurPool(x, H, W) };
     el.style.setProperty("--pe-cell", W <= 8 ? "40px" : "30px");
     grids.replaceChildren(
-      grid(`input shifted by ${s}`, { values: x, shape: [H, W] }, null),
-      grid("max pooling (2×2, stride 2)", out.max, base.max),
-      grid("blur pooling (2×2 max at stride 1, blur, stride 2)", out.blur, base.blur),
+      grid(T.shifted(s), { values: x, shape: [H, W] }, null),
+      grid(T.shiftMax, out.max, base.max),
+      grid(T.shiftBlur, out.blur, base.blur),
     );
     const changed = (a, b) => a.values.filter((v, k) => formatValue(v) !== formatValue(b.values[k])).length;
     const n = out.max.values.length;
-    summary.textContent = `Against the unshifted input, ${changed(out.max, base.max)} of ${n} max-pooling outputs and ${changed(out.blur, base.blur)} of ${out.blur.values.length} blur-pooling outputs changed (outlined); the largest change is ${formatValue(Math.max(...out.max.values.map((v, k) => Math.abs(v - base.max.values[k]))))} for max pooling and ${formatValue(Math.max(...out.blur.values.map((v, k) => Math.abs(v - base.blur.values[k]))))} for blur pooling.`;
+    const largest = (o, b) => formatValue(Math.max(...o.values.map((v, k) => Math.abs(v - b.values[k]))));
+    summary.textContent = T.shiftSummary(changed(out.max, base.max), n, changed(out.blur, base.blur), out.blur.values.length, largest(out.max, base.max), largest(out.blur, base.blur));
     el.dataset.shift = String(s);
   }
   slider.addEventListener("input", () => {

@@ -15,7 +15,13 @@ import torch
 import traitlets
 
 from pooling_book.drawing import palette
-from pooling_book.explorer.widget import ShownOnTheSite, esm_source, static_page
+from pooling_book.explorer.widget import (
+    LANGUAGES,
+    ShownOnTheSite,
+    default_language,
+    esm_source,
+    static_page,
+)
 
 __all__ = ["ShiftExplorer", "explore_shift", "shifted_outputs"]
 
@@ -44,8 +50,9 @@ class ShiftExplorer(ShownOnTheSite, anywidget.AnyWidget):
     shift = traitlets.Int(0).tag(sync=True)
     max_shift = traitlets.Int(3).tag(sync=True)
     palette = traitlets.Dict().tag(sync=True)
+    lang = traitlets.Enum(LANGUAGES, default_value="").tag(sync=True)
 
-    def __init__(self, X: torch.Tensor, max_shift: int = 3) -> None:
+    def __init__(self, X: torch.Tensor, max_shift: int = 3, lang: str | None = None) -> None:
         if not isinstance(X, torch.Tensor):
             raise TypeError(f"explore_shift: X must be a torch.Tensor, got {type(X).__name__}")
         if X.dim() != 2 or min(X.shape) < 3 or not torch.isfinite(X).all():
@@ -60,6 +67,7 @@ class ShiftExplorer(ShownOnTheSite, anywidget.AnyWidget):
             shape=list(X.shape),
             max_shift=max_shift,
             palette={name: getattr(palette, name) for name in palette.__all__},
+            lang=default_language() if lang is None else lang,
         )
 
     @traitlets.validate("shift")

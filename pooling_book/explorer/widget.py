@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 
 import anywidget
 import torch
@@ -57,6 +58,20 @@ _LOADER = (
     "document.head.appendChild(s);"
     "})();</script>"
 )
+
+
+# The languages of the view's words (strings.js); "" means the page's language.
+LANGUAGES: tuple[str, ...] = ("", "en", "zh-CN")
+
+
+def default_language() -> str:
+    """The view's language in a kernel: ``"zh-CN"`` when ``POOLING_BOOK_LANG`` is a Chinese
+    locale (``zh_CN``, ``zh-CN``, ``zh``; the Chinese edition executes with it), ``"en"`` for
+    any other value, ``""`` (the page's language) when it is unset or empty."""
+    value = os.environ.get("POOLING_BOOK_LANG", "").strip()
+    if not value:
+        return ""
+    return "zh-CN" if value.lower().replace("_", "-").startswith("zh") else "en"
 
 
 def esm_source() -> str:
@@ -136,7 +151,9 @@ class Explorer(ShownOnTheSite, anywidget.AnyWidget):
     its ``[N, C, H, W]``; the reader edits cells and resizes H and W in the view),
     ``controls`` (the names, from :data:`CONTROLS`, shown first; the rest are under "more
     settings"; ``[]`` shows all), ``predict`` (predict mode: output values hidden until the
-    reader answers) and ``python`` (the check, read-only). Raises ``TypeError``/``ValueError``
+    reader answers), ``lang`` (the language of the view's words: ``"en"``, ``"zh-CN"``, or
+    ``""`` for the page's; by default :func:`default_language`) and ``python`` (the check,
+    read-only). Raises ``TypeError``/``ValueError``
     naming ``X`` for a tensor of another shape, ``ValueError`` for an unknown control.
     """
 
@@ -163,6 +180,8 @@ class Explorer(ShownOnTheSite, anywidget.AnyWidget):
     controls = traitlets.List(traitlets.Unicode()).tag(sync=True)
     predict = traitlets.Bool(False).tag(sync=True)
     palette = traitlets.Dict().tag(sync=True)
+    # the language of the view's words: "en", "zh-CN", or "" for the page's language
+    lang = traitlets.Enum(LANGUAGES, default_value="").tag(sync=True)
 
     def __init__(self, X: torch.Tensor, settings: PoolSettings | None = None, **kwargs) -> None:
         X = _as_batch(X)
@@ -173,7 +192,7 @@ class Explorer(ShownOnTheSite, anywidget.AnyWidget):
             dtype="float64" if X.dtype == torch.float64 else "float32",
             palette={name: getattr(palette, name) for name in palette.__all__},
             **{k: v for k, v in settings.as_dict().items()},
-            **kwargs,
+            **({"lang": default_language()} | kwargs),
         )
         self.check()
 
@@ -278,9 +297,22 @@ class Explorer(ShownOnTheSite, anywidget.AnyWidget):
         site's copy of ``explorer.js`` turns into the same view, and a sentence for readers
         without JavaScript."""
         state = {name: getattr(self, name) for name in self.keys if not name.startswith("_")}
-        state = {k: v for k, v in state.items() if k not in ("layout", "tabbable", "tooltip")}
+        # the site shows the page's language (an edition's <html lang>), not the kernel's
+        dropped = ("layout", "tabbable", "tooltip", "lang")
+        state = {k: v for k, v in state.items() if k not in dropped}
         state["live"] = False
         s = self.settings
+        if self.lang == "zh-CN":
+            outcome = (
+                f"输出形状为 {tuple(self.python['shape'])}。"
+                if self.python.get("shape")
+                else f"{self.python.get('error')} "
+            )
+            summary = (
+                f"汇聚探索器：对形状为 {tuple(self.shape)} 的 X 做 {s.mode}_pool2d。{outcome}"
+                "它在本书网站的浏览器中运行，在 Jupyter 中是一个实时的小部件。"
+            )
+            return static_page(state, summary)
         summary = (
             f"Pooling explorer: {s.mode}_pool2d on X of shape {tuple(self.shape)}. "
             + (

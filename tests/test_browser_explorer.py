@@ -1094,10 +1094,12 @@ def test_a_chinese_page_shows_the_explorer_in_chinese(browser):
     for term in ("汇聚窗口", "步幅", "填充", "空洞", "向上取整模式", "输入大小", "输出"):
         assert term in text, term
     assert els[2].get_attribute("lang") == "zh-CN"
-    assert els[0].query_selector(".pe-title").text_content() == "汇聚探索器：X 的形状为 (1, 1, 4, 4)"
+    title = els[0].query_selector(".pe-title").text_content()
+    assert title == "汇聚探索器：X 的形状为 (1, 1, 4, 4)"
     # the sentences: the arithmetic, the gradient, the Python check
     els[2].evaluate(OPEN_DETAILS)
-    assert "梯度传给 X[0, 0, 1, 1]（第一个最大值）" in els[2].query_selector(".pe-alt").text_content()
+    alt = els[2].query_selector(".pe-alt").text_content()
+    assert "梯度传给 X[0, 0, 1, 1]（第一个最大值）" in alt
     assert "# 输出形状 (1, 1, 2, 2)" in els[2].query_selector(".pe-call").text_content()
     checked = els[2].query_selector(".pe-python").text_content()
     assert checked == (

@@ -1,6 +1,10 @@
 # Two commands for a fresh clone: `make book` and `make test`.
-#   make book        set up, then build the website into _build/html (warnings = errors)
+#   make book        set up, then build the website into _build/html (warnings = errors):
+#                    both editions, _build/html/en/ and _build/html/zh-cn/ (tools/i18n_build.py)
 #   make serve       build, then serve the site on http://127.0.0.1:$(PORT)/
+#   make i18n        re-extract the English text and update the Chinese catalogues in
+#                    locale/zh_CN (changed paragraphs become fuzzy); then tools/i18n_check.py
+#   make i18n-check  the catalogues are complete and current (what the test demands)
 #   make test        set up, then one pytest run of everything (see pyproject.toml)
 #   make notebooks   re-execute notebooks in place (NB=notebooks/x.ipynb for one)
 #   make lint        ruff check + ruff format --check
@@ -26,13 +30,14 @@ LIB_STAMP := $(VENV)/.pooling_lib.installed
 NPM_STAMP := node_modules/.npm-ci.stamp
 ASSETS_STAMP := _build/site-extra/vendor/VERSIONS.json
 BOOK_STAMP := _build/.book.stamp
-BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py \
-	$(shell find book notebooks pooling_lib pooling_book -type f \
+BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py tools/lean_pages.py \
+	tools/explorer_script.py tools/i18n_ext.py tools/i18n_build.py \
+	$(shell find book notebooks pooling_lib pooling_book locale _templates _static -type f \
 		-not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' 2>/dev/null)
 # pip reads a machine-wide config that names a missing folder; drop that warning only.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: setup assets book serve test test-explore notebooks lint bench clean distclean exercises grade grade-bench
+.PHONY: setup assets book serve i18n i18n-check test test-explore notebooks lint bench clean distclean exercises grade grade-bench
 
 # Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change).
 $(STAMP): requirements.txt
@@ -60,22 +65,33 @@ $(ASSETS_STAMP): $(NPM_STAMP) $(STAMP) tools/vendor_assets.py pooling_book/explo
 
 assets: $(ASSETS_STAMP)
 
-# A failed build leaves Sphinx's pickled environment behind, and an incremental build
-# would not re-read (nor re-warn about) the failing pages: drop it so the next run does.
-# Sphinx does not recopy html_extra_path files that already exist in _build/html, so the
-# vendored folder is removed first (a changed explorer.js would otherwise stay stale).
+# Both editions, in parallel, each one a `jupyter-book build . -W -n --keep-going` (the
+# Chinese one with Sphinx language zh_CN, reading locale/zh_CN): tools/i18n_build.py.
+# Incremental: each edition keeps its Sphinx environment in _build/.doctrees/<prefix>; a
+# failed edition's is dropped, so the next run re-reads (and re-warns about) its pages.
+# Sphinx does not recopy html_extra_path files that already exist in the output, so the
+# vendored folders are removed first (a changed explorer.js would otherwise stay stale).
 $(BOOK_STAMP): $(LIB_STAMP) $(ASSETS_STAMP) $(BOOK_SOURCES)
-	rm -rf _build/html/vendor
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going || { rm -rf _build/.doctrees; exit 1; }
+	rm -rf _build/html/*/vendor
+	$(PY) tools/i18n_build.py
 	touch $@
 
 book: $(BOOK_STAMP)
-	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"
+	@echo "The book is in _build/html (en/ and zh-cn/). Open file://$(CURDIR)/_build/html/index.html"
 	@echo "or run 'make serve' and open http://127.0.0.1:$(PORT)/"
 
 serve: book
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+
+# The catalogues follow the English text: a clean extraction (into a fresh folder, never
+# a stale .pot) and `sphinx-intl update`; then the check (fuzzy, untranslated, dropped
+# roles/links/math/code) that `make test` runs too (tests/test_i18n_check.py).
+i18n: setup
+	$(PY) tools/i18n_check.py --update
+
+i18n-check: setup
+	$(PY) tools/i18n_check.py
 
 test: setup assets
 	$(PY) -m pytest

@@ -4,11 +4,17 @@
   run (nbval kernels inherit it), the one ``make notebooks`` executes notebooks with.
 * Session fixtures for site tests, meant to be reused by any test that needs the site:
 
-  ``book_build``   one ``jupyter-book build . -W -n --keep-going --all`` per session
-                   (a ``BookBuild``: return code, log, output folder, warnings);
-  ``built_site``   ``Path`` of ``_build/html`` after that build succeeded;
-  ``site_pages``   every HTML page of the site, as paths relative to ``built_site``;
-  ``site_url``     ``http://127.0.0.1:<free port>/`` serving ``built_site`` from a thread;
+  ``book_build``   one build of both editions per session, ``tools/i18n_build.py --all``
+                   (``jupyter-book build . -W -n --keep-going --all`` for each language;
+                   a ``BookBuild``: return code, log, site root, warnings);
+  ``built_site``   ``Path`` of the English edition, ``_build/html/en``, after that build
+                   succeeded; ``built_site_zh``: the Chinese one, ``_build/html/zh-cn``;
+  ``site_pages``   every HTML page of the English edition, relative to ``built_site``
+                   (``site_pages_zh``: of the Chinese edition, relative to ``built_site_zh``);
+  ``site_url``     ``http://127.0.0.1:<free port>/en/``: a thread serves the whole site
+                   (``_build/html``: both editions and the root redirect) and this is the
+                   English edition; ``site_url_zh`` is ``.../zh-cn/``, ``site_root_url``
+                   the site root;
   ``browser``      a Playwright Chromium ``Browser`` (Debian's /usr/bin/chromium, headless);
   ``inspect_page`` ``inspect_page("notebooks/pooling.html")`` opens a page and returns a
                    ``PageReport`` of what went wrong (console errors, failed or external
@@ -35,6 +41,7 @@ from pytest_markers import SITE_FIXTURES
 from site_checks import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    EDITION_PREFIXES,
     SCREENSHOT_DIR,
     VENDOR_STAGE,
     BookBuild,
@@ -77,8 +84,8 @@ def book_build() -> BookBuild:
 
 
 @pytest.fixture(scope="session")
-def built_site(book_build: BookBuild) -> Path:
-    """``_build/html`` after a successful build of the whole book."""
+def built_root(book_build: BookBuild) -> Path:
+    """``_build/html`` (both editions) after a successful build of the whole book."""
     if book_build.returncode != 0 or book_build.warnings:
         tail = "\n".join(book_build.log.splitlines()[-40:])
         pytest.fail(f"the book does not build cleanly (see test_book_build):\n{tail}")
@@ -86,15 +93,33 @@ def built_site(book_build: BookBuild) -> Path:
 
 
 @pytest.fixture(scope="session")
+def built_site(built_root: Path, book_build: BookBuild) -> Path:
+    """The English edition, ``_build/html/en``."""
+    return book_build.edition_dir("en")
+
+
+@pytest.fixture(scope="session")
+def built_site_zh(built_root: Path, book_build: BookBuild) -> Path:
+    """The Chinese edition, ``_build/html/zh-cn`` (same page paths as the English)."""
+    return book_build.edition_dir("zh_CN")
+
+
+@pytest.fixture(scope="session")
 def site_pages(built_site: Path) -> list[str]:
-    """Every HTML page of the built site, relative to its root, sorted."""
+    """Every HTML page of the English edition, relative to its folder, sorted."""
     return site_pages_of(built_site)
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1 (a free port) for the whole session."""
-    handler = functools.partial(QuietHandler, directory=str(built_site))
+def site_pages_zh(built_site_zh: Path) -> list[str]:
+    """Every HTML page of the Chinese edition, relative to its folder, sorted."""
+    return site_pages_of(built_site_zh)
+
+
+@pytest.fixture(scope="session")
+def site_root_url(built_root: Path) -> Iterator[str]:
+    """Serve the whole site (``_build/html``) on 127.0.0.1 (a free port) for the session."""
+    handler = functools.partial(QuietHandler, directory=str(built_root))
     server = ThreadingServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -103,6 +128,18 @@ def site_url(built_site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site_root_url: str, book_build: BookBuild) -> str:
+    """The English edition's URL, ``http://127.0.0.1:<port>/en/``."""
+    return f"{site_root_url}{EDITION_PREFIXES['en']}/"
+
+
+@pytest.fixture(scope="session")
+def site_url_zh(site_root_url: str, book_build: BookBuild) -> str:
+    """The Chinese edition's URL, ``http://127.0.0.1:<port>/zh-cn/``."""
+    return f"{site_root_url}{EDITION_PREFIXES['zh_CN']}/"
 
 
 def _no_browser(reason: str) -> None:

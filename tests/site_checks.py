@@ -23,7 +23,9 @@ ROOT = Path(__file__).absolute().parent.parent
 # --path-output), so that several checkouts' sessions can build side by side.
 OUT_ROOT = Path(os.environ.get("POOLING_BUILD_OUT") or ROOT).absolute()
 BUILD_DIR = OUT_ROOT / "_build"
+# The site: one folder per edition (tools/i18n_build.py), same page paths in each.
 HTML_DIR = BUILD_DIR / "html"
+EDITION_PREFIXES = {"en": "en", "zh_CN": "zh-cn"}  # Sphinx language -> site folder
 SCREENSHOT_DIR = BUILD_DIR / "screenshots"
 VENDOR_STAGE = ROOT / "_build" / "site-extra" / "vendor"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,12 +47,17 @@ NON_PAGE_DIRS = {"_static", "_sources", "_images", "_downloads", "vendor"}
 
 @dataclass
 class BookBuild:
-    """The outcome of one ``jupyter-book build``."""
+    """The outcome of one build of both editions (``tools/i18n_build.py --all``):
+    ``html_dir`` is the site root, each edition in ``edition_dir(language)``."""
 
     returncode: int
     log: str
     html_dir: Path
     seconds: float
+
+    def edition_dir(self, language: str = "en") -> Path:
+        """The folder of one edition (``en``: ``html/en``, ``zh_CN``: ``html/zh-cn``)."""
+        return self.html_dir / EDITION_PREFIXES[language]
 
     @property
     def warnings(self) -> list[str]:
@@ -60,16 +67,15 @@ class BookBuild:
 
 
 def build_book(root: Path = ROOT) -> BookBuild:
-    """Build the book into a fresh ``root/_build/html``, warnings as errors. ``--all``
-    re-reads every page, so warnings of unchanged pages are reported again."""
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    """Build both editions into a fresh ``root/_build/html`` (``en/`` and ``zh-cn/``),
+    warnings as errors: ``tools/i18n_build.py --all``, what ``make book`` runs (with
+    ``--all``, so warnings of unchanged pages are reported again)."""
     # Pages of chapters that left the table of contents would otherwise stay behind.
     out = OUT_ROOT if root == ROOT else root
     shutil.rmtree(out / "_build" / "html", ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(jupyter_book), "build", str(root), "-W", "-n", "--keep-going", "--all"]
-        + (["--path-output", str(out)] if out != root else []),
+        [sys.executable, str(root / "tools" / "i18n_build.py"), "--all", "--out", str(out)],
         cwd=root,
         capture_output=True,
         text=True,
@@ -82,10 +88,7 @@ def build_book(root: Path = ROOT) -> BookBuild:
         },
     )
     log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        # Sphinx pickled the environment of the failed build; an incremental build would
-        # not re-read the failing pages and so not repeat their warnings. Start over.
-        shutil.rmtree(out / "_build" / ".doctrees", ignore_errors=True)
+    # (tools/i18n_build.py drops the Sphinx environment of an edition that failed.)
     return BookBuild(proc.returncode, log, out / "_build" / "html", time.perf_counter() - start)
 
 

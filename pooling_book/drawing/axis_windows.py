@@ -35,6 +35,7 @@ from pooling_book.drawing.palette import (
     PAD_FILL,
     TEXT,
 )
+from pooling_book.i18n import _
 from pooling_lib.shapes import adaptive_bounds, pooled_size, window_positions
 
 __all__ = ["AxisWindow", "adaptive_windows", "draw_axis_windows", "pooling_windows"]
@@ -168,12 +169,12 @@ def draw_axis_windows(
         )  # fmt: skip
         if k == BEYOND:
             continue
-        label = (str(values[pos]) if values is not None else str(pos)) if inside else "pad"
+        label = (str(values[pos]) if values is not None else str(pos)) if inside else _("pad")
         ax.text(
             pos + 0.5, -0.55, label, ha="center", va="center",
             fontsize=9 if inside else 7, color=TEXT if inside else MUTED_TEXT,
         )  # fmt: skip
-    ax.text(lo - label_w + 0.1, -0.55, "input", va="center", fontsize=10, color=TEXT)
+    ax.text(lo - label_w + 0.1, -0.55, _("input"), va="center", fontsize=10, color=TEXT)
 
     for row, window in enumerate(windows, start=2):
         y = -row
@@ -193,12 +194,12 @@ def draw_axis_windows(
                     gid=f"window-{window.index}-{pos}",
                 )
             )  # fmt: skip
-        name = f"out {window.index}"
+        name = _("out {index}").format(index=window.index)
         ax.text(lo - label_w + 0.1, y + 0.45, name, va="center", fontsize=10, color=edge)
         if window.dropped:
             x0, x1 = window.cells[0] + 0.1, window.cells[-1] + 0.9
             ax.plot([x0, x1], [y + 0.15, y + 0.75], color=CROSS, linewidth=1.5, zorder=3)
             ax.plot([x0, x1], [y + 0.75, y + 0.15], color=CROSS, linewidth=1.5, zorder=3)
     if title:
-        fig.suptitle(title, fontsize=10, y=0.98)
+        fig.suptitle(_(title), fontsize=10, y=0.98)
     return fig

@@ -26,6 +26,7 @@ from pooling_book.drawing.geometry import INPUT, Window
 from pooling_book.drawing.keywords import settings_from_call
 from pooling_book.drawing.palette import ACCENT, ACCENT_FILL, RECEIVE
 from pooling_book.drawing.value_grid import draw_value_grid
+from pooling_book.i18n import _
 from pooling_lib import loops
 from pooling_lib.shapes import PoolArgs, check_pool_args
 
@@ -55,6 +56,11 @@ def _check_2d(name: str, t: object) -> torch.Tensor:
 
 
 _MODES = ("max", "avg")
+# The title of a frame: what output (i, j) sends where (msgids of pooling_book.i18n).
+_BACKWARD_TITLES = {
+    "max": "max pooling, backward: output ({i}, {j}) sends all of G[i,j] to the maximum",
+    "avg": "avg pooling, backward: output ({i}, {j}) sends G[i,j]/window size to each",
+}
 _DRAWS = ("kernel_size", "stride", "padding")
 
 
@@ -96,7 +102,7 @@ def backward_steps(
     (k_h, k_w), (s_h, s_w), (p_h, p_w) = args.kernel_size, args.stride, args.padding
     H, W = X.shape
     if mode == "max":
-        _, index = loops.max_pool2d(
+        _values, index = loops.max_pool2d(
             X[None], (k_h, k_w), (s_h, s_w), (p_h, p_w), return_indices=True
         )
         index = index[0]
@@ -160,11 +166,10 @@ def backward_animation(
         draw_value_grid(axes[1], G, {step.position: ACCENT_FILL}, "g")
         draw_value_grid(axes[2], step.grad_so_far, dict.fromkeys(step.receivers, RECEIVE), fmt)
         i, j = step.position
-        axes[0].set_title("input X", fontsize=10)
-        axes[1].set_title(f"upstream gradient, G[{i},{j}]", fontsize=10)
-        axes[2].set_title("gradient of X so far", fontsize=10)
-        rule = "all of G[i,j] to the maximum" if mode == "max" else "G[i,j]/window size to each"
-        fig.suptitle(f"{mode} pooling, backward: output ({i}, {j}) sends {rule}", fontsize=10)
+        axes[0].set_title(_("input X"), fontsize=10)
+        axes[1].set_title(_("upstream gradient, G[{i},{j}]").format(i=i, j=j), fontsize=10)
+        axes[2].set_title(_("gradient of X so far"), fontsize=10)
+        fig.suptitle(_(_BACKWARD_TITLES[mode]).format(i=i, j=j), fontsize=10)
         return []
 
     animation = FuncAnimation(fig, draw, frames=len(steps), interval=interval, repeat=True)

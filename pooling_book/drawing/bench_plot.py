@@ -33,6 +33,7 @@ from pooling_book.drawing.palette import (
     NATIVE_LIGHT,
     TEXT,
 )
+from pooling_book.i18n import _
 
 __all__ = [
     "IMPLEMENTATIONS",
@@ -53,10 +54,13 @@ _ROW_KEYS = ("workload", "pool", "pass", "native_ms", "vectorized_ms", "loop_ms"
 _SUITE_KEYS = ("workload", "pass", "shape", "lib_ms", "torch_ms", "ratio", "lib_reads")
 _COLORS = {"loop": DROPPED, "vectorized": ACCENT, "native": NATIVE}
 _LABELS = {
-    "loop": "loop (pooling_lib.loops)",
-    "vectorized": "vectorized (pooling_lib)",
-    "native": "native (PyTorch)",
+    "loop": _("loop (pooling_lib.loops)"),
+    "vectorized": _("vectorized (pooling_lib)"),
+    "native": _("native (PyTorch)"),
 }
+# How a pool and a pass are named in titles and legends.
+_POOL_NAMES = {"max": _("max"), "avg": _("avg")}
+_PASS_NAMES = {"forward": _("forward"), "forward+backward": _("forward+backward")}
 
 
 @dataclass(frozen=True)
@@ -162,9 +166,12 @@ def plot_times(results: BenchResults, pass_: str = "forward") -> Figure:
                 label = None
         ax.set_yscale("log")
         ax.set_xticks(range(len(names)), [n.replace(" ", "\n", 1) for n in names], fontsize=7)
-        ax.set_title(f"{pool} pooling, {pass_}", fontsize=10)
+        ax.set_title(
+            _("{pool} pooling, {pass_}").format(pool=_POOL_NAMES[pool], pass_=_PASS_NAMES[pass_]),
+            fontsize=10,
+        )
         ax.grid(True, axis="y", which="major", alpha=0.3)
-    axes[0].set_ylabel("milliseconds per call (log scale)")
+    axes[0].set_ylabel(_("milliseconds per call (log scale)"))
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -180,11 +187,12 @@ def plot_ratios(results: BenchResults) -> Figure:
     width = 0.8 / len(series)
     colors = [ACCENT, ACCENT_LIGHT, NATIVE, NATIVE_LIGHT]
     for k, (pool, pass_) in enumerate(series):
+        series_label = _("{pool}, {pass_}").format(pool=_POOL_NAMES[pool], pass_=_PASS_NAMES[pass_])
         for x, name in enumerate(names):
             r = results.row(name, pool, pass_)
             ax.bar(
                 x + (k - (len(series) - 1) / 2) * width, r["vectorized_ms"] / r["native_ms"],
-                width, color=colors[k], label=f"{pool}, {pass_}" if x == 0 else None,
+                width, color=colors[k], label=series_label if x == 0 else None,
                 gid=f"{pool}-{pass_}-{name}",
             )  # fmt: skip
     ax.axhline(1.0, color=TEXT, linewidth=1)
@@ -197,7 +205,7 @@ def plot_ratios(results: BenchResults) -> Figure:
     ax.set_yticks(ticks, [f"{t:g}×" for t in ticks])
     ax.minorticks_off()
     ax.set_xticks(range(len(names)), [n.replace(" ", "\n", 1) for n in names], fontsize=7)
-    ax.set_ylabel("pooling_lib time / PyTorch time")
+    ax.set_ylabel(_("pooling_lib time / PyTorch time"))
     ax.legend(fontsize=8, ncol=2)
     ax.grid(True, axis="y", which="both", alpha=0.3)
     fig.tight_layout()
@@ -220,7 +228,7 @@ def plot_suite(results: BenchResults) -> Figure:
         color = ACCENT if r["ratio"] < 1 else NATIVE
         ax.barh(y, r["ratio"], 0.7, color=color, gid=f"suite-{i}")
         ax.text(r["ratio"] * 1.05, y, f"{r['ratio']:.2f}×", va="center", fontsize=7, color=TEXT)
-        backward = " (+ backward)" if r["pass"] == "forward+backward" else ""
+        backward = _(" (+ backward)") if r["pass"] == "forward+backward" else ""
         labels.append((y, f"{r['workload']}{backward}"))
     ax.axvline(1.0, color=TEXT, linewidth=1)
     ax.set_xscale("log")
@@ -232,8 +240,8 @@ def plot_suite(results: BenchResults) -> Figure:
     ax.set_xticks(ticks, [f"{t:g}×" for t in ticks])
     ax.minorticks_off()
     ax.set_xlim(low / 1.6, high * 1.6)
-    ax.set_yticks([y for y, _ in labels], [text for _, text in labels], fontsize=8)
-    ax.set_xlabel("pooling_lib time / PyTorch time (log scale; left of 1×: pooling_lib faster)")
+    ax.set_yticks([y for y, _text in labels], [text for _y, text in labels], fontsize=8)
+    ax.set_xlabel(_("pooling_lib time / PyTorch time (log scale; left of 1×: pooling_lib faster)"))
     ax.grid(True, axis="x", which="major", alpha=0.3)
     fig.tight_layout()
     return fig

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from pooling_book.drawing.palette import ACCENT, ACCENT_FILL, NATIVE_LIGHT, TEXT
 from pooling_book.drawing.value_grid import draw_value_grid
+from pooling_book.i18n import _
 from pooling_lib import max_pool1d
 
 __all__ = ["DoublingLevels", "doubling_figure", "doubling_levels"]
@@ -80,9 +81,9 @@ def doubling_figure(x: torch.Tensor, kernel_size: int, window: int = 0) -> Figur
         draw_value_grid(ax, row.view(1, -1), fills, fontsize=9)
         ax.set_xlim(-0.2, n + 0.2)
         if j < len(rows) - 1:
-            label = "input" if j == 0 else f"runs of {2**j}"
+            label = _("input") if j == 0 else _("runs of {n}").format(n=2**j)
         else:
-            label = f"windows of {kernel_size}"
+            label = _("windows of {n}").format(n=kernel_size)
         ax.text(-0.4, -0.5, label, ha="right", va="center", fontsize=9, color=TEXT)
     fig.subplots_adjust(left=0.2, right=0.98, top=0.97, bottom=0.03, hspace=0.25)
     return fig

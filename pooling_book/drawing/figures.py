@@ -20,6 +20,7 @@ from pooling_book.drawing.palette import (
     OUTPUT_FILL,
     TEXT,
 )
+from pooling_book.i18n import _
 from pooling_lib.loops import pool2d
 
 __all__ = ["draw_pooling_window", "format_value", "window_formula"]
@@ -162,7 +163,7 @@ def draw_pooling_window(
 
     # Highlight the window's cells and the output cell it produces.
     for patch in ax.patches:
-        kind, _, r, c = (patch.get_gid() or "").split("-")
+        kind, _dash, r, c = (patch.get_gid() or "").split("-")
         r, c = int(r), int(c)
         in_window = kind == "input" and i <= r < i + p_h and j <= c < j + p_w
         if in_window or (kind == "output" and (r, c) == (i, j)):
@@ -175,18 +176,11 @@ def draw_pooling_window(
             Rectangle(xy, *size, fill=False, edgecolor=ACCENT, linewidth=3.5, gid=gid, zorder=4)
         )
 
-    ax.text(
-        W / 2, top + 0.3, f"input {H}×{W}", ha="center", va="bottom", fontsize=13, gid="title-input"
-    )
-    ax.text(
-        x_out + out_w / 2,
-        top + 0.3,
-        f"output {out_h}×{out_w}",
-        ha="center",
-        va="bottom",
-        fontsize=13,
-        gid="title-output",
-    )
+    for gid, x, text in (
+        ("title-input", W / 2, _("input {h}×{w}").format(h=H, w=W)),
+        ("title-output", x_out + out_w / 2, _("output {h}×{w}").format(h=out_h, w=out_w)),
+    ):
+        ax.text(x, top + 0.3, text, ha="center", va="bottom", fontsize=13, gid=gid)
 
     # Arrow from the window to its output cell. It enters the cell through a side on the
     # output grid's border (left, else top, else bottom) so it crosses no other cell.

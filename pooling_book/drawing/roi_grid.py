@@ -30,6 +30,7 @@ from pooling_book.drawing.palette import (
     RECEIVE,
     TEXT,
 )
+from pooling_book.i18n import _
 from pooling_lib.roi import roi_align_box, roi_align_points, roi_pool_bins
 
 __all__ = ["draw_roi_sampling"]
@@ -110,7 +111,7 @@ def draw_roi_sampling(
             linewidth=1.2, gid="pool-box",
         )
     )  # fmt: skip
-    pool_ax.set_title("RoIPool: rounded box, max per bin", fontsize=9)
+    pool_ax.set_title(_("RoIPool: rounded box, max per bin"), fontsize=9)
 
     # RoIAlign: exact bins, points; the first point's four neighbouring cells shaded.
     align_ax.set_gid("align")
@@ -148,6 +149,8 @@ def draw_roi_sampling(
         )
     )  # fmt: skip
     points = f"{ys.shape[1]}×{xs.shape[1]}"
-    align_ax.set_title(f"RoIAlign: exact bins, mean of {points} samples", fontsize=9)
+    align_ax.set_title(
+        _("RoIAlign: exact bins, mean of {points} samples").format(points=points), fontsize=9
+    )
     fig.tight_layout()
     return fig

@@ -30,6 +30,7 @@ from pooling_book.drawing.palette import (
     PAD_TEXT,
     TEXT,
 )
+from pooling_book.i18n import _
 from pooling_lib.sets import global_add_pool, global_max_pool, global_mean_pool
 
 __all__ = ["TOKEN_POOLINGS", "draw_multisets", "draw_token_pooling", "token_positions_read"]
@@ -80,7 +81,7 @@ def draw_token_pooling(lengths: Sequence[int], length: int) -> Figure:
                         linewidth=1.6 if edge == BAD else 0.8, gid=f"{k}-{r}-{c}",
                     )
                 )  # fmt: skip
-                label = "pad" if pad else ("CLS" if c == 0 else "")
+                label = _("pad") if pad else ("CLS" if c == 0 else "")
                 if label:
                     ax.text(
                         c + 0.5, r + 0.5, label, ha="center", va="center", fontsize=6.5,
@@ -90,7 +91,7 @@ def draw_token_pooling(lengths: Sequence[int], length: int) -> Figure:
         ax.set_ylim(n + 0.1, -0.1)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.set_title(pooling, fontsize=9, color=BAD if pooling.startswith("mean") else TEXT)
+        ax.set_title(_(pooling), fontsize=9, color=BAD if pooling.startswith("mean") else TEXT)
     fig.tight_layout()
     return fig
 
@@ -127,16 +128,18 @@ def draw_multisets(
             shown = [", ".join(f"{v:.3g}" for v in row.tolist()) for row in values]
             sign = "=" if same else "≠"
             ax.text(
-                -0.2, 1.6 - 0.55 * line, f"{name}: ({shown[0]}) {sign} ({shown[1]})",
+                -0.2, 1.6 - 0.55 * line, f"{_(name)}: ({shown[0]}) {sign} ({shown[1]})",
                 fontsize=8, va="center", color=BAD if same else OK, gid=f"{p}-{name}",
             )  # fmt: skip
         ax.set_xlim(-0.9, 4.6)
         ax.set_ylim(0.2, 4.2)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_(title), fontsize=9)
     legend = ";  ".join(
-        f"{colour}: {name}, feature {tuple(torch.eye(len(kinds))[k].int().tolist())}"
+        _("{colour}: {name}, feature {feature}").format(
+            colour=_(colour), name=name, feature=tuple(torch.eye(len(kinds))[k].int().tolist())
+        )
         for k, (name, colour) in enumerate(zip(kinds, ("orange", "blue"), strict=False))
     )
     fig.text(0.5, 0.02, legend, ha="center", fontsize=8, color=MUTED_TEXT)

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from pooling_book.drawing.keywords import settings_from_call
 from pooling_book.drawing.palette import ACCENT_FILL, RECEIVE
 from pooling_book.drawing.value_grid import draw_value_grid
+from pooling_book.i18n import _
 from pooling_lib.shapes import PoolArgs, check_pool_args, window_positions
 
 __all__ = ["SlotStep", "slot_animation", "slot_steps"]
@@ -117,11 +118,12 @@ def slot_animation(
         }
         draw_value_grid(axes[2], step.output, changed, "g")
         a, b = step.slot
-        axes[0].set_title(f"input: slot ({a}, {b}) of every window", fontsize=10)
-        axes[1].set_title("that slice", fontsize=10)
-        axes[2].set_title("Y = max(Y, slice)", fontsize=10)
+        axes[0].set_title(_("input: slot ({a}, {b}) of every window").format(a=a, b=b), fontsize=10)
+        axes[1].set_title(_("that slice"), fontsize=10)
+        axes[2].set_title(_("Y = max(Y, slice)"), fontsize=10)
         fig.suptitle(
-            f"step {t + 1} of {k_h * k_w}: one tensor operation per window slot", fontsize=10
+            _("step {t} of {n}: one tensor operation per window slot").format(t=t + 1, n=k_h * k_w),
+            fontsize=10,
         )
         return []
 

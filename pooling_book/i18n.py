@@ -1,0 +1,105 @@
+"""The language of the text that ``pooling_book`` draws into figures (English or 简体中文).
+
+Drawing code takes every label through :func:`_` (``from pooling_book.i18n import _``).
+The language is read once, at import, from the environment variable ``POOLING_BOOK_LANG``:
+
+* unset, empty or ``en``: English; :func:`_` returns its argument unchanged, so the figures
+  are byte for byte those of a build without translations (the stored English notebooks
+  keep passing nbval);
+* ``zh_CN``: Chinese, from the catalogue ``pooling_book/locale/zh_CN/LC_MESSAGES/pooling_book.mo``
+  (package data, read with :mod:`importlib.resources`, so the installed wheel finds it too).
+  A label the catalogue does not hold stays English.
+
+The catalogue's source is the ``.po`` beside the ``.mo``; after editing it, compile it with
+``python -m pooling_book.i18n compile`` (needs ``polib``, a development dependency);
+``tests/test_i18n_figures.py`` fails when the committed ``.mo`` does not match the ``.po``.
+The Chinese notebooks (``tools/zh_notebooks.py``) execute with ``POOLING_BOOK_LANG=zh_CN``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import sys
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+__all__ = ["DOMAIN", "ENV_VAR", "LANGUAGES", "LANGUAGE", "_", "catalogue_path", "translations"]
+
+ENV_VAR = "POOLING_BOOK_LANG"
+DOMAIN = "pooling_book"
+# The languages a figure can be drawn in; "en" is the source language (no catalogue).
+LANGUAGES = ("en", "zh_CN")
+
+
+def _language_from_env(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
+    """The language ``POOLING_BOOK_LANG`` asks for ("en" when unset or empty)."""
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
+    if value in ("", "en"):
+        return "en"
+    if value not in LANGUAGES:
+        raise ValueError(
+            f"{ENV_VAR}={value!r} is not a language of pooling_book; "
+            f"use one of {list(LANGUAGES)} (or leave it unset for English)"
+        )
+    return value
+
+
+def catalogue_path(language: str, suffix: str = ".mo") -> Traversable:
+    """Where the catalogue of ``language`` lies inside the package (``.mo`` or ``.po``)."""
+    if language not in LANGUAGES or language == "en":
+        raise ValueError(f"language={language!r} has no catalogue; catalogues: {LANGUAGES[1:]}")
+    return files("pooling_book") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+def translations(language: str) -> gettext.NullTranslations:
+    """The translations of ``language``: the identity for English, else its compiled
+    catalogue (``FileNotFoundError`` naming the path when it is missing)."""
+    if language == "en":
+        return gettext.NullTranslations()
+    path = catalogue_path(language)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{ENV_VAR}={language!r}: no compiled catalogue at {path}; "
+            f"run `python -m pooling_book.i18n compile`"
+        )
+    with path.open("rb") as fp:
+        return gettext.GNUTranslations(fp)
+
+
+LANGUAGE = _language_from_env()
+_TRANSLATIONS = translations(LANGUAGE)
+
+
+def _(message: str) -> str:
+    """``message`` in the language of ``POOLING_BOOK_LANG`` (unchanged in English or when
+    the catalogue lacks it). The empty string stays empty (gettext would return the
+    catalogue's header for it)."""
+    if not message:
+        return message
+    return _TRANSLATIONS.gettext(message)
+
+
+def compile_catalogues() -> list[str]:
+    """Compile every ``pooling_book/locale/*/LC_MESSAGES/pooling_book.po`` into its ``.mo``
+    (with ``polib``); returns the paths written. Fuzzy entries are left out, as msgfmt does."""
+    import polib  # development dependency: only needed to compile
+
+    written = []
+    for language in LANGUAGES[1:]:
+        po_path = str(catalogue_path(language, ".po"))
+        catalogue = polib.pofile(po_path)
+        for entry in catalogue.fuzzy_entries():
+            catalogue.remove(entry)
+        mo_path = str(catalogue_path(language, ".mo"))
+        catalogue.save_as_mofile(mo_path)
+        written.append(mo_path)
+    return written
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["compile"]:
+        print("usage: python -m pooling_book.i18n compile", file=sys.stderr)
+        sys.exit(2)
+    for written_path in compile_catalogues():
+        print(f"wrote {written_path}")

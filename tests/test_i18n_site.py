@@ -1,0 +1,238 @@
+"""The two editions of the built site (tools/i18n_build.py): ``_build/html/en`` and
+``_build/html/zh-cn`` with the same pages, a root redirect, the right ``lang`` on every
+page, Chinese chrome (table of contents, search box) on Chinese pages, glued values in
+both editions, no MyST markup leaked into translated text, a language switcher on every
+page that lands on the same page of the other edition (in the browser), and a Chinese
+search that finds a page by a Chinese word."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import polib
+import yaml
+from site_checks import EDITION_PREFIXES, RAW_TEX, ROOT
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# What MyST source looks like when it reached the page unrendered.
+LEAKED_MARKUP = re.compile(
+    r"\*\*|`|\{(?:term|doc|ref|glue(?::\w+)?|cite(?::\w+)?|numref|eq|math)\}|\]\(|:::"
+)
+
+
+def _is_redirect(html: str) -> bool:
+    return 'http-equiv="refresh"' in html.lower()
+
+
+def _pages(folder, pages):
+    """``(page, html)`` of every page that is not a redirect."""
+    for page in pages:
+        html = (folder / page).read_text(encoding="utf-8")
+        if not _is_redirect(html):
+            yield page, html
+
+
+def test_both_editions_have_the_same_pages(site_pages, site_pages_zh):
+    assert site_pages == site_pages_zh
+    assert "book/index.html" in site_pages and "notebooks/pooling.html" in site_pages
+
+
+def test_the_site_root_sends_the_reader_to_the_english_edition(built_root):
+    html = (built_root / "index.html").read_text(encoding="utf-8")
+    target = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', html)
+    assert target, html
+    assert target.group(1) == "en/book/index.html"
+    assert (built_root / target.group(1)).is_file()
+    assert '<a href="en/book/index.html">' in html  # also without meta refresh
+    assert "<script" not in html
+
+
+def test_every_page_declares_its_language(built_site, site_pages, built_site_zh, site_pages_zh):
+    for folder, pages, tag in (
+        (built_site, site_pages, "en"),
+        (built_site_zh, site_pages_zh, "zh-CN"),
+    ):
+        for page, html in _pages(folder, pages):
+            lang = re.search(r"<html\b[^>]*\blang=\"([^\"]+)\"", html)
+            assert lang and lang.group(1) == tag, (folder.name, page, lang and lang.group(1))
+
+
+def _caption_translations() -> dict[str, str]:
+    """English part caption -> its translation in the root page's catalogue."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    root = re.sub(r"\.(md|ipynb)$", "", toc["root"])
+    catalogue = polib.pofile(str(ROOT / "locale" / "zh_CN" / "LC_MESSAGES" / f"{root}.po"))
+    strings = {e.msgid: e.msgstr for e in catalogue if e.msgstr and not e.fuzzy}
+    return {part["caption"]: strings.get(part["caption"], "") for part in toc["parts"]}
+
+
+def test_chinese_pages_have_a_chinese_table_of_contents_and_search_box(
+    built_site, built_site_zh, site_pages_zh
+):
+    captions = _caption_translations()
+    for page, html in _pages(built_site_zh, site_pages_zh):
+        shown = re.findall(
+            r'<p aria-level="2" class="caption" role="heading"><span class="caption-text">([^<]+)',
+            html,
+        )
+        assert shown, page
+        for english, chinese in captions.items():
+            assert (chinese or english) in shown, (page, english, chinese, shown)
+        assert 'placeholder="搜索本书……"' in html, page
+        assert "Search this book" not in html, page
+    english = (built_site / "book" / "index.html").read_text(encoding="utf-8")
+    assert 'placeholder="Search this book..."' in english
+    assert all(caption in english for caption in captions)
+
+
+def test_glued_values_are_on_both_editions(built_site, built_site_zh, site_pages):
+    """A translated paragraph keeps its glued numbers (tools/i18n_ext.py qualifies the
+    keys): each page pastes as many values in Chinese as in English, the same ones."""
+    pasted = re.compile(r'<span class="pasted-text">([^<]*)</span>')
+    glued_pages = 0
+    for page, html in _pages(built_site, site_pages):
+        zh = (built_site_zh / page).read_text(encoding="utf-8")
+        english, chinese = pasted.findall(html), pasted.findall(zh)
+        assert sorted(english) == sorted(chinese), page
+        glued_pages += bool(english)
+    assert glued_pages >= 3, "glue is hardly used: is the check exercised?"
+
+
+class _VisibleText(HTMLParser):
+    """The text of a page's article outside code, math, scripts and notebook outputs."""
+
+    SKIP_TAGS = {"pre", "code", "script", "style", "kbd", "samp", "tt", "textarea"}
+    SKIP_CLASSES = ("math", "highlight", "cell_output", "output", "pooling-explorer")
+    VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.parts: list[str] = []
+        self.in_article = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        classes = dict(attrs).get("class") or ""
+        skip = tag in self.SKIP_TAGS or any(
+            name == c or name.startswith(c + "_") or name.startswith(c + "-")
+            for name in classes.split()
+            for c in self.SKIP_CLASSES
+        )
+        self.stack.append(skip or (bool(self.stack) and self.stack[-1]))
+        if tag == "article":
+            self.in_article += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if self.stack:
+            self.stack.pop()
+        if tag == "article":
+            self.in_article -= 1
+
+    def handle_data(self, data):
+        if self.in_article and not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def leaked_markup(html: str) -> list[str]:
+    """Pieces of MyST source (``**``, backticks, roles, ``$`` math, links) in the visible
+    article text of ``html``, with some context."""
+    parser = _VisibleText()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    found = []
+    for pattern in (LEAKED_MARKUP, RAW_TEX):
+        for match in pattern.finditer(text):
+            found.append(repr(text[max(0, match.start() - 30) : match.end() + 30]))
+    return found
+
+
+def test_the_markup_detector_can_fail():
+    good = '<article><p>汇聚 <span class="math">\\(x\\)</span> <code>`a`</code></p></article>'
+    assert leaked_markup(good) == []
+    for bad in ("**粗体**", "{term}`汇聚层`", "{glue:text}`x:.2f`", "$p$ 是", "[链接](x.md)"):
+        assert leaked_markup(f"<article><p>{bad}</p></article>"), bad
+
+
+def test_no_markup_leaked_on_any_page(built_site, site_pages, built_site_zh, site_pages_zh):
+    """Translated paragraphs are parsed as MyST too: no literal ``**``, role, backtick or
+    ``$`` reaches a page of either edition."""
+    problems = []
+    for folder, pages in ((built_site_zh, site_pages_zh), (built_site, site_pages)):
+        for page, html in _pages(folder, pages):
+            problems += [f"{folder.name}/{page}: {piece}" for piece in leaked_markup(html)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_switcher_links_every_page_to_the_same_page_in_the_other_edition(
+    browser, site_root_url, site_pages, built_site
+):
+    """On every page of both editions, the switcher (labelled in the other language,
+    with its lang) leads, by a click, to the same page path under the other prefix,
+    served with HTTP 200, whose own switcher leads back."""
+    editions = [("en", "zh_CN", "中文", "zh-CN"), ("zh_CN", "en", "English", "en")]
+    page = browser.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.abort()
+            if urlsplit(route.request.url).hostname != "127.0.0.1"
+            or route.request.resource_type in ("image", "font", "media")
+            else route.continue_()
+        ),
+    )
+    problems = []
+    checked = 0
+    for path, _ in _pages(built_site, site_pages):
+        for language, other, label, tag in editions:
+            url = f"{site_root_url}{EDITION_PREFIXES[language]}/{path}"
+            page.goto(url, wait_until="domcontentloaded")
+            switch = page.locator("a.pi-language-switch")
+            if switch.count() != 1:
+                problems.append(f"{url}: {switch.count()} language switchers")
+                continue
+            if switch.inner_text().strip() != label or switch.get_attribute("lang") != tag:
+                problems.append(
+                    f"{url}: switcher {switch.inner_text()!r} lang={switch.get_attribute('lang')}"
+                )
+            expected = f"{site_root_url}{EDITION_PREFIXES[other]}/{path}"
+            with page.expect_navigation(wait_until="domcontentloaded") as nav:
+                switch.click()
+            response = nav.value
+            if page.url != expected or response is None or response.status != 200:
+                problems.append(
+                    f"{url}: switcher went to {page.url} "
+                    f"(HTTP {response and response.status}), expected {expected}"
+                )
+            checked += 1
+    page.close()
+    assert not problems, "\n".join(problems)
+    assert checked == 2 * len(list(_pages(built_site, site_pages)))
+
+
+def test_chinese_search_finds_a_page_by_a_chinese_word(browser, site_url_zh, built_site_zh):
+    """Sphinx's Chinese search (jieba segments the text: 汇聚层 -> 汇聚, 层) finds the
+    glossary, written in Chinese, by the word 汇聚 (pooling)."""
+    index = (built_site_zh / "searchindex.js").read_text(encoding="utf-8")
+    data = json.loads(index[index.index("(") + 1 : index.rindex(")")])
+    glossary = data["docnames"].index("book/glossary")
+    docs = data["terms"].get("汇聚")
+    assert docs is not None, "jieba did not put the word 汇聚 into the search index"
+    assert glossary in (docs if isinstance(docs, list) else [docs])
+    page = browser.new_page()
+    page.goto(urljoin(site_url_zh, "search.html?q=汇聚"), wait_until="load")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results li').length > 0"
+        " || /未找到|did not match/.test(document.body.innerText)",
+        timeout=30_000,
+    )
+    hits = page.eval_on_selector_all("#search-results li a", "els => els.map(a => a.href)")
+    page.close()
+    assert any("book/glossary.html" in hit for hit in hits), hits
+    assert all("/zh-cn/" in hit for hit in hits), hits

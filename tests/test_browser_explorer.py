@@ -38,6 +38,7 @@ import torch
 from site_checks import SCREENSHOT_DIR as SCREENSHOTS
 
 from pooling_book.drawing import palette
+from pooling_book.explorer import explore
 from pooling_book.explorer.widget import format_value
 from pooling_book.settings import PoolSettings
 from pooling_lib import functional
@@ -1051,9 +1052,15 @@ def generated_page(browser, lang: str, *widgets, width: int = 1280):
     """A page of its own (no site build): ``<html lang=…>``, the site's script (the bundle
     of the explorer's modules) and each widget's ``static_html``, as a chapter carries it.
     Returns the Playwright page once every explorer is mounted, and the page errors seen."""
+    body = "".join(w if isinstance(w, str) else w.static_html() for w in widgets)
+    return page_with(browser, lang, body, len(widgets), width)
+
+
+def page_with(browser, lang: str, body: str, count: int, width: int = 1280):
+    """A page of its own: ``<html lang=…>``, the site's script and ``body`` (the stored
+    outputs of ``count`` explorers); the page once all are mounted, and its errors."""
     from pooling_book.explorer.bundle import site_bundle
 
-    body = "".join(w.static_html() for w in widgets)
     text = (
         f'<!doctype html><html lang="{lang}" data-content_root="./"><head><meta charset="utf-8">'
         f"<script>{site_bundle()}</script></head><body><main>{body}</main></body></html>"
@@ -1063,7 +1070,7 @@ def generated_page(browser, lang: str, *widgets, width: int = 1280):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_content(text)
     page.wait_for_function(
-        f"document.querySelectorAll('.pooling-explorer[data-mounted]').length === {len(widgets)}"
+        f"document.querySelectorAll('.pooling-explorer[data-mounted]').length === {count}"
     )
     return page, errors
 
@@ -1148,3 +1155,188 @@ def test_the_widgets_lang_overrides_the_page(browser):
     assert zh.query_selector(".pe-more > summary").text_content() == "更多设置"
     assert not errors, errors
     page.close()
+
+
+# ------------------------------------- the tasks of issue 19, each in at most 3 actions
+
+
+def compact_explorers() -> dict[str, str]:
+    """The compact explorers near the top of the front page and of chapter 1, as the site
+    carries them: book/index.md's raw block and the first explorer output stored in
+    notebooks/pooling.ipynb."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    page = (root / "book" / "index.md").read_text(encoding="utf-8")
+    front = re.search(r"```\{raw\} html\n<!-- explore\(.*\) -->\n(.*?)\n```", page, re.S)[1]
+    notebook = json.loads((root / "notebooks" / "pooling.ipynb").read_text(encoding="utf-8"))
+    chapter = next(
+        "".join(out["data"]["text/html"])
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if "pooling-explorer" in "".join(out.get("data", {}).get("text/html", []))
+    )
+    return {"front page": front, "chapter 1": chapter}
+
+
+class Reader:
+    """Operates one explorer as a reader does and counts the actions: a hover, a click, a
+    tap, or typing one value into one field is one action."""
+
+    def __init__(self, el):
+        self.el, self.actions = el, 0
+
+    def _at(self, selector: str):
+        node = self.el.query_selector(selector)
+        assert node is not None and node.is_visible(), f"{selector} is not on screen"
+        self.actions += 1
+        return node
+
+    def hover(self, selector: str) -> None:
+        self._at(selector).hover()
+
+    def click(self, selector: str) -> None:
+        self._at(selector).click()
+
+    def type(self, name: str, value: str) -> None:
+        """Types into a field; one more action first when it is under "more settings"
+        (closed): opening it."""
+        node = self.el.query_selector(f'[name="{name}"]')
+        more = self.el.query_selector(".pe-more")
+        if node is not None and not node.is_visible() and more and more.evaluate("(d) => !d.open"):
+            self.click(".pe-more > summary")
+        self._at(f'[name="{name}"]').fill(value)
+
+
+READ_CELLS = """(el) => [...el.querySelectorAll(".pe-input .pe-read")]
+  .map((n) => [Number(n.dataset.r), Number(n.dataset.c)])"""
+
+
+def window_cells(el, i: int, j: int) -> list[list[int]]:
+    """pooling_lib's window of output (i, j) for the explorer's current settings."""
+    from pooling_lib.shapes import window_positions
+
+    get = lambda name: json.loads(  # noqa: E731
+        "[" + el.query_selector(f'[name="{name}-h"]').input_value() + "]"
+    )[0]
+    k, s, p, d = (get(n) for n in ("kernel_size", "stride", "padding", "dilation"))
+    rows = window_positions(i, kernel_size=k, stride=s, padding=p, dilation=d)
+    cols = window_positions(j, kernel_size=k, stride=s, padding=p, dilation=d)
+    return sorted([r, c] for r in rows for c in cols)
+
+
+@pytest.mark.parametrize("where", ["front page", "chapter 1"])
+def test_each_task_takes_at_most_three_actions(browser, where):
+    """Issue 19's tasks on the compact explorer of the front page and of chapter 1, each
+    from a freshly opened page, each in at most 3 actions (Reader counts them): find the
+    cells one output reads; make a 3x3 output from a 7x7 input; see what padding does; see
+    what dilation does; see why one value is what it is; the first task on a phone."""
+    html = compact_explorers()[where]
+    counts: dict[str, int] = {}
+
+    def fresh(width: int = 1280):
+        page, errors = page_with(browser, "en", html, 1, width)
+        return page, errors, Reader(page.query_selector(".pooling-explorer[data-mounted]"))
+
+    # 1. the cells one output reads: hover it; the window's cells are marked
+    page, errors, r = fresh()
+    r.hover('.pe-output .pe-cell[data-i="1"][data-j="1"]')
+    assert sorted(r.el.evaluate(READ_CELLS)) == window_cells(r.el, 1, 1)
+    counts["find the cells one output reads"] = r.actions
+    page.close()
+
+    # 2. a 3x3 output from a 7x7 input: the input's size, then the output's
+    page, errors, r = fresh()
+    r.type("size-h", "7")
+    r.type("target-h", "3")
+    assert r.el.query_selector(".pe-title").text_content().endswith("(1, 1, 7, 7)")
+    assert json.loads(r.el.get_attribute("data-out-shape")) == [3, 3]
+    assert not r.el.get_attribute("data-error")
+    counts["make a 3x3 output from a 7x7 input"] = r.actions
+    page.close()
+
+    # 3. what padding does: set it; dashed padding cells appear around the input, and the
+    # output grows
+    page, errors, r = fresh()
+    before = json.loads(r.el.get_attribute("data-out-shape"))
+    pads = r.el.evaluate("(el) => el.querySelectorAll('.pe-input .pe-pad').length")
+    r.type("padding-h", "0" if pads else "1")
+    after = json.loads(r.el.get_attribute("data-out-shape"))
+    now = r.el.evaluate("(el) => el.querySelectorAll('.pe-input .pe-pad').length")
+    assert (now == 0) == bool(pads) and after != before, (pads, now, before, after)
+    counts["see what padding does"] = r.actions
+    page.close()
+
+    # 4. what dilation does: set it to 2; the current output's window reads every other
+    # cell (the cells skipped are hatched) and the output shrinks
+    page, errors, r = fresh()
+    before = json.loads(r.el.get_attribute("data-out-shape"))
+    r.type("dilation-h", "2")
+    i, j = json.loads(r.el.get_attribute("data-position"))
+    assert r.el.evaluate("(el) => el.querySelectorAll('.pe-input .pe-gap').length") > 0
+    assert sorted(r.el.evaluate(READ_CELLS)) == window_cells(r.el, i, j)
+    assert json.loads(r.el.get_attribute("data-out-shape")) != before
+    counts["see what dilation does"] = r.actions
+    page.close()
+
+    # 5. why one value is what it is: point at it; its arithmetic ends in its value
+    page, errors, r = fresh()
+    r.hover('.pe-output .pe-cell[data-i="1"][data-j="0"]')
+    value = r.el.query_selector('.pe-output .pe-cell[data-i="1"][data-j="0"]').text_content()
+    line = r.el.query_selector(".pe-arith .pe-math").text_content()
+    assert line.startswith("out[1, 0]: max(") and line.endswith(f") = {value}."), line
+    assert r.el.query_selector(".pe-kform").get_attribute("data-line").endswith(f"= {value}")
+    counts["see why one value is what it is"] = r.actions
+    page.close()
+
+    # 6. the first task on a phone: a tap on the output cell
+    page, errors, r = fresh(390)
+    r.click('.pe-output .pe-cell[data-i="1"][data-j="1"]')
+    assert sorted(r.el.evaluate(READ_CELLS)) == window_cells(r.el, 1, 1)
+    counts["find the cells one output reads, on a phone"] = r.actions
+    assert not errors, errors
+    page.close()
+
+    print(where, counts)  # the measurements of the closing note (pytest -s)
+    assert max(counts.values()) <= 3, counts
+
+
+def test_the_output_size_control_finds_a_setting_exactly_when_one_exists(browser):
+    """ "→ output" (model.js fitSettings) against pooling_lib: for inputs of 1 to 10 and
+    outputs of 1 to 10, with and without ceil_mode and dilation 2, it returns a kernel,
+    stride and padding that pooling_lib pools to that size (and accepts), and returns none
+    only when no kernel and stride up to 10 with padding up to half the kernel does."""
+    from pooling_lib.shapes import pooled_size
+
+    page, errors = generated_page(browser, "en", explore(torch.ones(3, 3)))
+    cases = [
+        (n, o, ceil, d)
+        for n in range(1, 11)
+        for o in range(1, 11)
+        for ceil in (False, True)
+        for d in (1, 2)
+    ]
+    found = page.evaluate(
+        """(cases) => cases.map(([n, o, ceil, d]) => window.PoolingExplorer.fitSettings(
+          { mode: "max", kernel_size: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [d, d],
+            ceil_mode: ceil }, [n, n], [o, o], ["kernel_size", "stride", "padding"],
+          ["kernel_size", "stride"], 10))""",
+        cases,
+    )
+    page.close()
+    for (n, o, ceil, d), fit in zip(cases, found, strict=True):
+        exists = any(
+            pooled_size(n, k, s, p, d, ceil) == o
+            for k in range(1, 11)
+            for s in range(1, 11)
+            for p in range(k // 2 + 1)
+        )
+        assert (fit is not None) == exists, (n, o, ceil, d, fit)
+        if fit:
+            k, s, p = fit["kernel_size"][0], fit["stride"][0], fit["padding"][0]
+            assert pooled_size(n, k, s, p, d, ceil) == o and 0 <= p <= k // 2
+            x = torch.ones(1, 1, n, n)
+            out = functional.max_pool2d(x, k, s, p, dilation=d, ceil_mode=ceil)
+            assert tuple(out.shape[-2:]) == (o, o), (n, o, ceil, d, fit)
+    assert not errors, errors

@@ -1,7 +1,10 @@
 // The explorer's controls. A focused explorer (`controls` names what its section teaches)
 // shows those first and every other control under one "more settings" disclosure; the full
 // explorer (no names) shows them all. Height and width share one control per setting until
-// "h ≠ w" splits them. Controls a mode does not use are hidden.
+// "h ≠ w" splits them. Controls a mode does not use are hidden. Every explorer has a shape
+// row right above its grids (`shapeRow`, drawn with them): the input's size H, W and
+// "→ output": type the output size wanted and the explorer picks the kernel, stride and
+// padding that give it (model.js fitSettings).
 import { h } from "./drawing.js";
 import { CONTROLS, MAX_SIZE, PAIRS, PRESETS, SETTINGS, USES } from "./model.js";
 
@@ -32,7 +35,26 @@ export function buildControls(view) {
   sizeW.addEventListener("input", onSize);
   const sizeLabel = h("span", { class: "pe-label" }, T.sizeSplit);
   const sizeTimes = h("span", {}, "×");
-  fields.size = h("span", { class: "pe-field" }, sizeLabel, sizeH, sizeTimes, sizeW);
+  // the output size wanted: the explorer sets a kernel, stride and padding that give it
+  const targetInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `target-${axis}`, class: "pe-size", "aria-label": T.targetAria(axis) });
+  const targetH = targetInput("h"), targetW = targetInput("w");
+  const targetTimes = h("span", {}, "×");
+  const targetNote = h("span", { class: "pe-target-note", role: "status" });
+  const onTarget = () => {
+    const [th, tw] = [targetH, split.checked ? targetW : targetH].map((x) => Number.parseInt(x.value, 10));
+    if (![th, tw].every((v) => Number.isInteger(v) && v >= 1)) return;
+    targetNote.textContent = view.target(th, tw) ? "" : T.targetNone(split.checked ? `${th}×${tw}` : th, split.checked ? `${model.get("shape")[2]}×${model.get("shape")[3]}` : model.get("shape")[2]);
+  };
+  targetH.addEventListener("input", onTarget);
+  targetW.addEventListener("input", onTarget);
+  // "size" is this row, on every explorer (its name in `controls` only widens predict mode)
+  const shapeRow = h(
+    "div",
+    { class: "pe-shape", "data-control": "size" },
+    h("span", { class: "pe-field" }, sizeLabel, sizeH, sizeTimes, sizeW),
+    h("span", { class: "pe-field" }, h("span", { class: "pe-label" }, T.target), targetH, targetTimes, targetW),
+    targetNote,
+  );
 
   // --- mode
   const mode = h("select", { name: "mode" });
@@ -132,12 +154,12 @@ export function buildControls(view) {
   // --- placement
   toolbar.append(player);
   if (full) {
-    for (const key of CONTROLS) first.append(fields[key]);
+    for (const key of CONTROLS) if (fields[key]) first.append(fields[key]);
     first.append(splitField, speedField);
     toolbar.append(first);
   } else {
-    for (const key of focus) first.append(fields[key]);
-    for (const key of CONTROLS) if (!focus.includes(key)) rest.append(fields[key]);
+    for (const key of focus) if (fields[key]) first.append(fields[key]);
+    for (const key of CONTROLS) if (!focus.includes(key) && fields[key]) rest.append(fields[key]);
     rest.append(splitField, speedField);
     toolbar.append(first, more);
   }
@@ -148,7 +170,7 @@ export function buildControls(view) {
     if (Number(sizeH.value) !== H) sizeH.value = H;
     if (Number(sizeW.value) !== W) sizeW.value = W;
     sizeLabel.textContent = split.checked ? T.sizeSplit : T.sizeLinked;
-    sizeTimes.hidden = sizeW.hidden = !split.checked;
+    sizeTimes.hidden = sizeW.hidden = targetTimes.hidden = targetW.hidden = !split.checked;
     for (const [key, { word, parts }] of Object.entries(pairs)) {
       parts.forEach(({ range, number, label, wrap }, axis) => {
         range.value = s[key][axis];
@@ -167,5 +189,15 @@ export function buildControls(view) {
     for (const key of SETTINGS.slice(1)) fields[key].hidden = !USES[s.mode].includes(key);
   }
 
-  return { toolbar, sync, play, back, next, speed, preset, focus, full };
+  // the output's size in the "→ output" boxes (empty for an invalid setting), unless the
+  // reader is typing there
+  function showShape(shape) {
+    for (const [box, v] of [[targetH, shape && shape[0]], [targetW, shape && shape[1]]]) {
+      if (box.ownerDocument.activeElement === box) continue;
+      box.value = v ? String(v) : "";
+    }
+    if (shape && targetNote.textContent && targetH.ownerDocument.activeElement !== targetH && targetW.ownerDocument.activeElement !== targetW) targetNote.textContent = "";
+  }
+
+  return { toolbar, shapeRow, sync, showShape, play, back, next, speed, preset, focus, full };
 }

@@ -9,7 +9,7 @@
 // predict.js take the reader's input; this module wires them together.
 import { STRINGS, languageOf, strings } from "./strings.js";
 import { formatValue, poolCell, poolPlane, ruleError } from "./pooling.js";
-import { SETTINGS, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
+import { CONTROLS, SETTINGS, USES, fitSettings, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
 import { css } from "./style.js";
 import { cellSize, clearGrid, drawInput, drawOutput, explain, h, placeWindow, unbroken, windowGrid } from "./drawing.js";
 import { buildControls } from "./controls.js";
@@ -61,6 +61,19 @@ export function mount(el, model) {
       setValues(presetValues(name, original, model.get("shape"), originalShape));
     },
     setValues,
+    // Make the output [oh, ow]: the kernel, stride and padding closest to the current ones
+    // that give it (model.js fitSettings); false when none does (nothing changes).
+    target(oh, ow) {
+      const s = Object.fromEntries(SETTINGS.map((k) => [k, model.get(k)]));
+      const [, , H, W] = model.get("shape");
+      const free = ["kernel_size", "stride", ...(USES[s.mode].includes("padding") ? ["padding"] : [])];
+      const named = model.get("controls") || [];
+      const fit = fitSettings(s, [H, W], [oh, ow], free, named.length ? named : CONTROLS, Math.max(9, H, W));
+      if (!fit) return false;
+      for (const key of ["kernel_size", "stride", "padding"]) model.set(key, fit[key]);
+      model.save_changes();
+      return true;
+    },
     setIndex(key, text, size, word) {
       const v = Number(text);
       const ok = text !== "" && Number.isInteger(v) && v >= 0 && v < size;
@@ -100,7 +113,7 @@ export function mount(el, model) {
   const kform = h("div", { class: "pe-kwrap" });
   const arithmetic = h("p", { class: "pe-math" });
   const formula = h("div", { class: "pe-math pe-formula" });
-  const drawing = h("div", { class: "pe-drawing" }, error, grids, h("div", { class: "pe-arith" }, kform, arithmetic), formula);
+  const drawing = h("div", { class: "pe-drawing" }, error, controls.shapeRow, grids, h("div", { class: "pe-arith" }, kform, arithmetic), formula);
   const alt = h("p", { class: "pe-alt", "aria-live": "polite" });
   const call = h("pre", { class: "pe-call" });
   const python = h("p", { class: "pe-python" });
@@ -276,6 +289,7 @@ export function mount(el, model) {
       kform.replaceChildren();
       formula.replaceChildren();
       readers = new Map();
+      controls.showShape(null);
       outputCaption.textContent = T.output;
     } else {
       const [oh, ow] = result.shape;
@@ -289,6 +303,7 @@ export function mount(el, model) {
       // while predict mode hides the answer, nothing marks the window's maximum (it would give it away)
       const shown = hide ? { ...cell, winner: null } : cell;
       el.dataset.outShape = JSON.stringify(result.shape);
+      controls.showShape(hide === "shape" ? null : result.shape);
       el.dataset.values = JSON.stringify(Array.from(result.values, String));
       el.dataset.position = JSON.stringify([i, j]);
       view.grad = model.get("view") === "gradient" && !hide ? cell.grad : null; // the gradient view would show the maximum too

@@ -1,7 +1,7 @@
 // The explorer's state: the names of the settings, a model for the static site (the few
 // methods of anywidget's model the view uses), the input presets and resizing, which output
 // cells read an input cell, and a seeded random generator (predict mode, the presets).
-import { outputShape, windowPositions } from "./pooling.js";
+import { outputShape, pooledSize, windowPositions } from "./pooling.js";
 
 // [setting, the word on its control, its smallest value]
 export const PAIRS = [
@@ -116,4 +116,38 @@ export function readersOf(e, H, W) {
     }
   }
   return map;
+}
+
+// Settings that turn an input of size `sizes` [H, W] into an output of size `target`
+// [h, w] (the "→ output" control): along each axis the kernel, stride and padding
+// (`free`, the settings that may change; padding only where the mode has it) closest to
+// `s`, with dilation and ceil_mode kept. Closest: the fewest settings changed, a setting
+// not shown first (`shown`) counting three times, then the smallest change; a window
+// shorter than its stride (cells no output reads) counts half a change more. Returns the
+// new {kernel_size, stride, padding} or null when no such setting exists (pooling.js's
+// rules hold for what it returns).
+export function fitSettings(s, sizes, target, free, shown, most) {
+  const out = { kernel_size: s.kernel_size.slice(), stride: s.stride.slice(), padding: s.padding.slice() };
+  const weight = (key) => (shown.includes(key) ? 1 : 3);
+  for (const a of [0, 1]) {
+    const [k0, s0, p0, d] = [s.kernel_size[a], s.stride[a], s.padding[a], s.mode === "max" ? s.dilation[a] : 1];
+    let best = null;
+    for (let k = 1; k <= most; k++) {
+      if (k !== k0 && !free.includes("kernel_size")) continue;
+      for (let st = 1; st <= most; st++) {
+        if (st !== s0 && !free.includes("stride")) continue;
+        for (let p = 0; p <= Math.floor(k / 2); p++) {
+          if (p !== p0 && !free.includes("padding")) continue;
+          if (pooledSize(sizes[a], k, st, p, d, s.ceil_mode) !== target[a]) continue;
+          const changed = [["kernel_size", k, k0], ["stride", st, s0], ["padding", p, p0]].filter(([, v, v0]) => v !== v0);
+          const cost = changed.reduce((sum, [key]) => sum + weight(key), 0) + (st > k ? 0.5 : 0);
+          const step = Math.abs(k - k0) + Math.abs(st - s0) + Math.abs(p - p0);
+          if (!best || cost < best.cost || (cost === best.cost && step < best.step)) best = { cost, step, k, st, p };
+        }
+      }
+    }
+    if (!best) return null;
+    [out.kernel_size[a], out.stride[a], out.padding[a]] = [best.k, best.st, best.p];
+  }
+  return out;
 }

@@ -23,6 +23,9 @@ export function css(pal) {
 .pe-player{display:flex;gap:.4em;align-items:center}
 .pe-player button{min-width:36px;min-height:34px}
 .pe-drawing{display:flex;flex-direction:column;gap:.4em}
+.pe-shape{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center}
+.pooling-explorer .pe-shape input[type=number]{width:3.6em}
+.pe-target-note:empty{display:none}
 .pe-grids{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start}
 .pe-panel{max-width:100%}
 .pe-scroll{max-width:100%;overflow:auto;padding:4px}
@@ -75,7 +78,7 @@ export function css(pal) {
 /* a phone: the grids, then the controls right under them (a drag and what it changes in
    one view), then the arithmetic, the formula and the text */
 .pe-drawing{display:contents}
-.pe-error,.pe-grids,.pe-predict{order:1}
+.pe-error,.pe-shape,.pe-grids,.pe-predict{order:1}
 .pe-toolbar{order:2}
 .pe-arith,.pe-formula,.pe-root>.pe-math{order:3;margin:.2em 0}
 .pe-text{order:4}

@@ -37,7 +37,10 @@ from pooling_lib import functional, loops
 __all__ = ["CONTROLS", "Explorer", "esm_source", "format_value", "SITE_MODULE"]
 
 # The controls an explorer can show first (``controls=[...]``); the rest go under "more
-# settings". "size" is the input's H and W, "values" the presets, "view" values/gradient.
+# settings". "size" is the input's H and W, shown on every explorer in the row above its
+# grids with the output's size (typing an output size sets a kernel, stride and padding that
+# give it); naming it lets predict mode draw random sizes. "values" are the presets, "view"
+# values/gradient.
 CONTROLS: tuple[str, ...] = ("size", *KEYWORDS, "batch", "channel", "values", "view")
 
 # Where the book's website serves the explorer: one classic script (the modules bundled by

@@ -43,27 +43,27 @@ def explore(
 ) -> Explorer:
     """Explore pooling ``X`` of shape ``(H, W)``, ``(C, H, W)`` or ``(N, C, H, W)``.
 
-        The keywords are ``torch.nn.functional.max_pool2d`` / ``avg_pool2d`` / ``lp_pool2d``'s,
-        plus ``mode`` (``"max"``, ``"avg"`` or ``"lp"``) and the plane and output cell shown
-        first (``batch``, ``channel``, ``position``). The output has shape
-        ``(N, C, H_out, W_out)`` with
-        ``H_out = floor((H + 2·padding − dilation·(kernel_size − 1) − 1) / stride) + 1``
-        (``ceil`` with ``ceil_mode``; ``pooling_lib.shapes.pooled_size``).
+    The keywords are ``torch.nn.functional.max_pool2d`` / ``avg_pool2d`` / ``lp_pool2d``'s,
+    plus ``mode`` (``"max"``, ``"avg"`` or ``"lp"``) and the plane and output cell shown
+    first (``batch``, ``channel``, ``position``). The output has shape
+    ``(N, C, H_out, W_out)`` with
+    ``H_out = floor((H + 2·padding − dilation·(kernel_size − 1) − 1) / stride) + 1``
+    (``ceil`` with ``ceil_mode``; ``pooling_lib.shapes.pooled_size``).
 
-        ``controls`` names what the section teaches (``["padding"]``, ``["size", "stride"]``;
-        names from :data:`~pooling_book.explorer.widget.CONTROLS`): those controls come first and
-        every other one is under "more settings"; ``None`` shows them all. Above its grids every
+    ``controls`` names what the section teaches (``["padding"]``, ``["size", "stride"]``;
+    names from :data:`~pooling_book.explorer.widget.CONTROLS`): those controls come first and
+    every other one is under "more settings"; ``None`` shows them all. Above its grids every
     explorer shows the input's size H, W (editable) and the output's: typing an output size
-    sets the kernel, stride and padding closest to the current ones that give it. ``predict=True``
-        starts in predict mode: the output's values are hidden and the reader types the value
-        of the highlighted output cell (or the output's shape) and is told at once whether it
-        is right. ``lang`` sets the language of the view's words (``"en"`` or ``"zh-CN"``); by
-        default ``POOLING_BOOK_LANG`` decides in a kernel (``zh_CN``: Chinese) and the page's
-        language on the book's website.
+    sets the kernel, stride and padding closest to the current ones that give it.
+    ``predict=True`` starts in predict mode: the output's values are hidden and the reader
+    types the value of the highlighted output cell (or the output's shape) and is told at
+    once whether it is right. ``lang`` sets the language of the view's words (``"en"`` or
+    ``"zh-CN"``); by default ``POOLING_BOOK_LANG`` decides in a kernel (``zh_CN``: Chinese)
+    and the page's language on the book's website.
 
-        Returns an :class:`Explorer` widget; as the last expression of a cell it shows the
-        explorer. Invalid settings are shown with pooling_lib's message, not raised; a value of
-        the wrong form (``kernel_size=1.5``, ``mode="min"``) raises ``TypeError``/``ValueError``.
+    Returns an :class:`Explorer` widget; as the last expression of a cell it shows the
+    explorer. Invalid settings are shown with pooling_lib's message, not raised; a value of
+    the wrong form (``kernel_size=1.5``, ``mode="min"``) raises ``TypeError``/``ValueError``.
     """
     settings = PoolSettings.create(
         mode=mode,

@@ -1340,3 +1340,24 @@ def test_the_output_size_control_finds_a_setting_exactly_when_one_exists(browser
             out = functional.max_pool2d(x, k, s, p, dilation=d, ceil_mode=ceil)
             assert tuple(out.shape[-2:]) == (o, o), (n, o, ceil, d, fit)
     assert not errors, errors
+
+
+def test_the_chinese_editions_explorers_speak_chinese(browser, site_root_url):
+    """On the built site, every explorer of the Chinese edition (zh-cn/) shows its title,
+    its "more settings" and its captions in Chinese; the English edition's, in English."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    words = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted]")].map((el) =>
+      [el.lang, ...[...el.querySelectorAll(".pe-title, .pe-more > summary, .pe-caption")]
+        .map((n) => n.textContent)])"""
+    for edition, expected in (("zh-cn", "zh-CN"), ("en", "en")):
+        for path in CHAPTERS:
+            page.goto(f"{site_root_url}{edition}/{path}")
+            page.wait_for_selector(".pooling-explorer[data-mounted]")
+            for lang, *texts in page.evaluate(words):
+                assert lang == expected, (edition, path, lang)
+                han = [bool(re.search(HAN, t)) for t in texts]
+                assert all(han) if expected == "zh-CN" else not any(han), (edition, path, texts)
+    page.close()
+    assert not errors, errors

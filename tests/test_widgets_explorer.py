@@ -222,3 +222,27 @@ def test_the_text_repr_is_stable_and_names_the_call():
     assert shift._repr_mimebundle_()[0]["text/plain"] == (
         "ShiftExplorer(X of shape (4, 4), shift=0, max_shift=3)"
     )
+
+
+def test_the_views_language_follows_pooling_book_lang(monkeypatch):
+    """``lang``: the Chinese words with POOLING_BOOK_LANG=zh_CN (as pooling_book.i18n read
+    it), the page's language when unset; ``explore(lang=...)`` overrides; the site's state
+    never carries it (an edition's page decides there); a language the view lacks is refused."""
+    from pooling_book import i18n
+    from pooling_book.explorer.widget import default_language
+
+    monkeypatch.delenv("POOLING_BOOK_LANG", raising=False)
+    assert default_language() == "" and explore(X).lang == ""
+    monkeypatch.setenv("POOLING_BOOK_LANG", "zh_CN")
+    monkeypatch.setattr(i18n, "LANGUAGE", "zh_CN")
+    ex = explore(X, kernel_size=2)
+    assert ex.lang == "zh-CN" and explore(X, lang="en").lang == "en"
+    assert explore_shift(X).lang == "zh-CN"
+    page = ex.static_html()
+    assert "&quot;lang&quot;" not in page
+    assert "汇聚探索器：对形状为 (1, 1, 4, 4) 的 X 做 max_pool2d。输出形状为 (1, 1, 2, 2)。" in page
+    monkeypatch.setenv("POOLING_BOOK_LANG", "en")
+    monkeypatch.setattr(i18n, "LANGUAGE", "en")
+    assert default_language() == "en"
+    with pytest.raises(Exception, match="lang"):
+        explore(X, lang="fr")

@@ -68,13 +68,15 @@ LANGUAGES: tuple[str, ...] = ("", "en", "zh-CN")
 
 
 def default_language() -> str:
-    """The view's language in a kernel: ``"zh-CN"`` when ``POOLING_BOOK_LANG`` is a Chinese
-    locale (``zh_CN``, ``zh-CN``, ``zh``; the Chinese edition executes with it), ``"en"`` for
-    any other value, ``""`` (the page's language) when it is unset or empty."""
-    value = os.environ.get("POOLING_BOOK_LANG", "").strip()
-    if not value:
+    """The view's language in a kernel, from ``POOLING_BOOK_LANG`` as
+    :mod:`pooling_book.i18n` reads it for the figures: ``"zh-CN"`` for ``zh_CN`` (the
+    Chinese edition executes with it), ``"en"`` for ``en``, ``""`` (the page's language)
+    when it is unset or empty."""
+    from pooling_book import i18n
+
+    if not os.environ.get(i18n.ENV_VAR, "").strip():
         return ""
-    return "zh-CN" if value.lower().replace("_", "-").startswith("zh") else "en"
+    return "zh-CN" if i18n.LANGUAGE == "zh_CN" else "en"
 
 
 def esm_source() -> str:

@@ -19,11 +19,12 @@ additionally gets:
   captions are those entries' translations (``<doctreedir>/_toc.<language>.yml``).
 * **Chinese user-interface strings** Jupyter Book hard-codes (the search box's placeholder
   "Search this book...") and the translated book title.
-* **Notebooks with translated outputs.** For a notebook page ``<docname>``, if
-  ``locale/<language>/notebooks/<docname>.ipynb`` exists (config ``i18n_notebook_dir``),
-  Sphinx reads that file instead: notebooks executed under the Chinese locale, whose figures
-  carry Chinese labels. Its markdown may be English (gettext translates it) or already
-  translated (no msgid matches; it stays as it is).
+* **Notebooks with translated outputs.** For a chapter ``notebooks/<name>``, if
+  ``locale/<language>/notebooks/<name>.ipynb`` exists (config ``i18n_notebook_dir``; made
+  by tools/zh_notebooks.py), Sphinx reads that file instead: the notebook executed under
+  the Chinese locale, whose figures carry Chinese labels. Its markdown may be English
+  (gettext translates it) or already translated (no msgid matches; it stays as it is).
+  The page's Binder and Colab buttons open that notebook.
 
 Every page of both editions gets a language switcher (``_templates/language-switcher.html``)
 linking to the same page in the other edition, and ``<link rel="alternate" hreflang>``.
@@ -213,14 +214,16 @@ def _builder_inited(app: Sphinx) -> None:
 
 
 def notebook_substitute(app: Sphinx, docname: str) -> Path | None:
-    """The translated-output notebook a translated build reads for ``docname``, if any."""
+    """The translated-output notebook a translated build reads for ``docname``, if any:
+    ``<i18n_notebook_dir>/<name>.ipynb`` for a chapter ``notebooks/<name>`` (the folder is
+    flat: tools/zh_notebooks.py writes one Chinese notebook per chapter)."""
     language = app.config.language or SOURCE_LANGUAGE
-    if language == SOURCE_LANGUAGE:
+    if language == SOURCE_LANGUAGE or not docname.startswith("notebooks/"):
         return None
     if not (Path(app.srcdir) / f"{docname}.ipynb").is_file():
         return None
     folder = Path(app.srcdir) / app.config.i18n_notebook_dir.format(language=language)
-    candidate = folder / f"{docname}.ipynb"
+    candidate = folder / f"{docname.removeprefix('notebooks/')}.ipynb"
     return candidate if candidate.is_file() else None
 
 
@@ -245,8 +248,23 @@ def switch_link(pagename: str, language: str | None) -> dict[str, str]:
     }
 
 
+def _relaunch(buttons, old: str, new: str) -> None:
+    """Point every launch button (nested dicts with ``url``) from ``old`` to ``new``."""
+    for button in buttons or ():
+        if isinstance(button, dict):
+            if isinstance(button.get("url"), str):
+                button["url"] = button["url"].replace(old, new)
+            _relaunch(button.get("buttons"), old, new)
+
+
 def _html_page_context(app: Sphinx, pagename: str, templatename: str, context, doctree):
     language = app.config.language or SOURCE_LANGUAGE
+    substitute = notebook_substitute(app, pagename)
+    if substitute is not None:
+        # Binder and Colab open the Chinese notebook (the theme's buttons name the page's
+        # own notebook; they were added at priority 501).
+        rel = substitute.relative_to(Path(app.srcdir)).as_posix()
+        _relaunch(context.get("header_buttons"), f"/{pagename}.ipynb", f"/{rel}")
     link = switch_link(pagename, language)
     context["i18n_switch"] = link
     context["metatags"] = context.get("metatags", "") + (
@@ -259,5 +277,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config_inited, priority=400)  # before sphinx-external-toc
     app.connect("builder-inited", _builder_inited, priority=900)  # after myst-nb
     app.connect("source-read", _source_read)
-    app.connect("html-page-context", _html_page_context)
+    app.connect("html-page-context", _html_page_context, priority=600)  # after the theme
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,7 @@
 """The Chinese notebooks (locale/zh_CN/notebooks/) are up to date with the English notebooks
 and the page catalogues: regenerating them (tools/zh_notebooks.py) would write the same
-markdown and code cells. Nothing is executed here; the stored outputs are only checked for
+markdown and code cells (the English code cells, after the one cell that sets the language).
+Nothing is executed here; the stored outputs are only checked for
 having been made (every English code cell with outputs has outputs) and for stderr.
 The translation of a cell's markdown is checked on a small catalogue of its own.
 """
@@ -40,7 +41,14 @@ def test_chinese_notebook_was_executed_without_stderr(english: Path):
     source = nbformat.read(english, as_version=4)
     stored = nbformat.read(target, as_version=4)
     assert zh_notebooks.stderr_outputs(stored) == []
-    for i, (x, y) in enumerate(zip(source.cells, stored.cells, strict=True)):
+    first = stored.cells[0]
+    assert (first.get("id"), first.source) == (
+        zh_notebooks.LANGUAGE_CELL_ID,
+        zh_notebooks.LANGUAGE_CELL_SOURCE,
+    )
+    assert "remove-cell" in first.metadata.get("tags", [])
+    assert [o.get("text") for o in first.outputs] == ["env: POOLING_BOOK_LANG=zh_CN\n"]
+    for i, (x, y) in enumerate(zip(source.cells, stored.cells[1:], strict=True), start=1):
         if x.cell_type == "code" and x.outputs:
             assert y.outputs, f"{target.name} cell {i} has no outputs; " + FIX.format(
                 name=english.stem
@@ -132,8 +140,9 @@ def _notebook(tmp_path: Path, markdown: str) -> tuple[Path, Path]:
 def test_markdown_is_translated_block_by_block(tmp_path):
     path, po_path = _notebook(tmp_path, MARKDOWN)
     generated, report = zh_notebooks.generate(path, po_path)
-    assert generated.cells[0].source == EXPECTED
-    assert generated.cells[1].source == "x = 1  # 注释"  # code unchanged
+    assert generated.cells[0].source == zh_notebooks.LANGUAGE_CELL_SOURCE  # added first
+    assert generated.cells[1].source == EXPECTED
+    assert generated.cells[2].source == "x = 1  # 注释"  # code unchanged
     assert report.untranslated == ["untranslated item"]
     assert report.unmapped_entries == ["an entry no block has"]
     assert report.translated == 7  # the math block's translation is its own text
@@ -147,7 +156,7 @@ def test_a_changed_translation_makes_the_notebook_stale(tmp_path):
     po.save(str(po_path))
     regenerated, _ = zh_notebooks.generate(path, po_path)
     problems = zh_notebooks.stale_cells(regenerated, stored)
-    assert len(problems) == 1 and problems[0].startswith("cell 0 (markdown"), problems
+    assert len(problems) == 1 and problems[0].startswith("cell 1 (markdown"), problems
 
 
 def test_a_changed_code_cell_makes_the_notebook_stale(tmp_path):
@@ -157,5 +166,5 @@ def test_a_changed_code_cell_makes_the_notebook_stale(tmp_path):
     nb.cells[1].source = "x = 2"
     nbformat.write(nb, path)
     regenerated, _ = zh_notebooks.generate(path, po_path)
-    assert zh_notebooks.stale_cells(regenerated, stored)[0].startswith("cell 1 (code")
+    assert zh_notebooks.stale_cells(regenerated, stored)[0].startswith("cell 2 (code")
     assert not zh_notebooks.same_code(regenerated, stored)

@@ -17,7 +17,10 @@ For each ``notebooks/<name>.ipynb`` it writes ``locale/zh_CN/notebooks/<name>.ip
   ``:option:`` lines. Entries without a translation (empty or fuzzy) keep the English and
   are reported; so are catalogue entries no block of the notebook maps to (and blocks that
   map to no entry, with ``--verbose``).
-* **Code cells** unchanged: the same source, cell ids, metadata and order as the English.
+* **Code cells** unchanged: the same source, cell ids, metadata and order as the English,
+  after one added first cell, ``%env POOLING_BOOK_LANG=zh_CN`` (tagged ``remove-cell``: the
+  book does not show it), so that the notebook draws Chinese figures wherever it runs
+  (Binder, Colab, a local Jupyter).
   Their outputs come from executing the Chinese notebook (``--execute``) with
   ``POOLING_BOOK_LANG=zh_CN`` (so pooling_book's figures carry Chinese labels), through
   ``tools/execute_notebooks.py`` under ``tools/notebook_env.py``'s environment. A cell that
@@ -56,6 +59,11 @@ OUTPUT_DIR = ROOT / "locale" / LANGUAGE / "notebooks"
 MYST_EXTENSIONS = {"colon_fence", "dollarmath", "linkify", "substitution", "tasklist"}
 # Directives whose body is not markdown (left alone).
 LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "math", "raw", "eval-rst", "glossary"}
+# The first cell of every Chinese notebook: it sets the language before pooling_book is
+# imported, so a kernel on Binder or Colab draws the figures in Chinese too. Tagged
+# remove-cell, the book does not show it: a page shows the English notebook's code cells.
+LANGUAGE_CELL_ID = "zh-cn-language"
+LANGUAGE_CELL_SOURCE = f"%env POOLING_BOOK_LANG={LANGUAGE}"
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
 _OPTION = re.compile(r"^:[\w-]+:")
 
@@ -221,6 +229,11 @@ def generate(
             cell.outputs = []
             cell.execution_count = None
     out.metadata.pop("widgets", None)
+    language_cell = nbformat.v4.new_code_cell(
+        LANGUAGE_CELL_SOURCE, metadata={"tags": ["remove-cell"]}
+    )
+    language_cell.id = LANGUAGE_CELL_ID
+    out.cells.insert(0, language_cell)
     report.unmapped_entries = [m for m in translator.catalogue if m and m not in translator.used]
     return out, report
 

@@ -18,8 +18,12 @@ import i18n_check  # noqa: E402
 import i18n_ext  # noqa: E402
 
 PAGE = "book/glossary"  # a real page with its real catalogue, copied for the tests
+# Tests that extract the text (a gettext build by jupyter-book, seconds each) are `site`
+# tests: `pytest -m unit` stays quick.
+site = pytest.mark.site
 
 
+@site
 def test_the_chinese_catalogues_are_complete_and_current():
     """main allows 0 fuzzy, 0 untranslated and 0 stale entries, and no dropped markup."""
     problems = i18n_check.run(ROOT)
@@ -100,6 +104,7 @@ def _po(book: Path) -> Path:
     return book / "locale" / "zh_CN" / "LC_MESSAGES" / f"{PAGE}.po"
 
 
+@site
 def test_a_changed_english_sentence_fails_the_check(one_page_book: Path):
     """Change one English sentence: the check fails as stale at once, and after
     `make i18n` (update) exactly that entry is fuzzy."""
@@ -123,6 +128,7 @@ def test_a_changed_english_sentence_fails_the_check(one_page_book: Path):
     assert first_words[:20] in after_update[0]
 
 
+@site
 def test_a_translation_that_drops_a_role_fails_the_check(one_page_book: Path):
     catalogue = polib.pofile(str(_po(one_page_book)))
     entry = next(e for e in catalogue if "{" in e.msgid and "`" in e.msgid and e.msgstr)

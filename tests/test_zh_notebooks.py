@@ -168,3 +168,23 @@ def test_a_changed_code_cell_makes_the_notebook_stale(tmp_path):
     regenerated, _ = zh_notebooks.generate(path, po_path)
     assert zh_notebooks.stale_cells(regenerated, stored)[0].startswith("cell 2 (code")
     assert not zh_notebooks.same_code(regenerated, stored)
+
+
+def test_first_chapter_keeps_the_source_code_and_printed_outputs():
+    """Item 8 of issue 20: the first chapter's Chinese notebook has the English notebook's
+    code cells (the source's, already Chinese: tests/test_seed_fidelity.py) and the same
+    printed outputs, character for character; only figures (Chinese labels) may differ."""
+    english = nbformat.read(ROOT / "notebooks" / "pooling.ipynb", as_version=4)
+    chinese = nbformat.read(zh_notebooks.OUTPUT_DIR / "pooling.ipynb", as_version=4)
+    pairs = list(zip(english.cells, chinese.cells[1:], strict=True))
+    assert [x.source for x, _ in pairs if x.cell_type == "code"] == [
+        y.source for _, y in pairs if y.cell_type == "code"
+    ]
+
+    def printed(cell, name):  # one stream's text (a run may split it into several outputs)
+        return "".join(o.text for o in cell.outputs if o.get("name") == name)
+
+    for x, y in pairs:
+        if x.cell_type == "code":
+            assert printed(x, "stdout") == printed(y, "stdout"), x.source
+            assert printed(x, "stderr") == printed(y, "stderr") == "", x.source

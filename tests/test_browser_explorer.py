@@ -1361,3 +1361,61 @@ def test_the_chinese_editions_explorers_speak_chinese(browser, site_root_url):
                 assert all(han) if expected == "zh-CN" else not any(han), (edition, path, texts)
     page.close()
     assert not errors, errors
+
+
+RULE_CASES = [  # (settings, H, W): one per rule of pooling.js ruleError, and valid ones
+    ({"mode": "lp", "norm_type": 0}, 4, 4),
+    ({"kernel_size": [0, 2]}, 4, 4),
+    ({"stride": [1, 0]}, 4, 4),
+    ({"dilation": [0, 0]}, 4, 4),
+    ({"padding": [-1, 0]}, 4, 4),
+    ({"kernel_size": [2, 2], "padding": [2, 2]}, 4, 4),
+    ({"kernel_size": [2, 2], "padding": [2, 2], "dilation": [2, 2]}, 4, 4),
+    ({"kernel_size": [5, 5]}, 4, 4),
+    ({"mode": "avg", "divisor_override": 0}, 4, 4),
+    ({}, 4, 4),
+    ({"mode": "avg", "kernel_size": [3, 3], "padding": [1, 1]}, 5, 7),
+]
+
+
+def test_the_chinese_table_has_every_word_and_every_rule(browser):
+    """strings.js: the Chinese table has the English table's keys (nested ones too); each
+    rule pooling.js words in English it words in Chinese, with the same numbers."""
+    page, errors = generated_page(browser, "zh-CN", explore(torch.ones(3, 3)))
+    keys = page.evaluate(
+        """() => { const S = window.PoolingExplorer.STRINGS;
+        const shape = (t) => Object.keys(t).sort().map((k) =>
+          typeof t[k] === "object" ? k + ":" + Object.keys(t[k]).sort().join(",") : k);
+        return [shape(S.en), shape(S["zh-CN"])]; }"""
+    )
+    assert keys[0] == keys[1]
+    base = {
+        "mode": "max",
+        "kernel_size": [2, 2],
+        "stride": [2, 2],
+        "padding": [0, 0],
+        "dilation": [1, 1],
+        "ceil_mode": False,
+        "count_include_pad": True,
+        "divisor_override": None,
+        "norm_type": 2.0,
+    }
+    cases = [({**base, **s}, H, W) for s, H, W in RULE_CASES]
+    worded = page.evaluate(
+        """(cases) => { const m = window.PoolingExplorer, zh = m.STRINGS["zh-CN"];
+        return cases.map(([s, H, W]) => [m.ruleError(s, H, W), m.ruleError(s, H, W, zh)]); }""",
+        cases,
+    )
+    page.close()
+    for (s, *_), (en, zh) in zip(cases, worded, strict=True):
+        assert (en is None) == (zh is None), (s, en, zh)
+        if en is None:
+            continue
+        # the tuples, the keyword=value pairs and the function's name
+        numbers = re.findall(r"\((?:-?\d+, )*-?\d+\)", en)
+        numbers += re.findall(r"\b\w+=(?:\((?:-?\d+, )*-?\d+\)|[\w.-]+)", en)
+        numbers.append(en.split(":")[0])
+        missing = [n for n in numbers if n not in zh]
+        assert not missing and re.search(HAN, zh), (en, zh, missing)
+    assert sum(en is not None for en, _ in worded) == 9
+    assert not errors, errors

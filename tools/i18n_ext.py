@@ -257,14 +257,18 @@ def _relaunch(buttons, old: str, new: str) -> None:
             _relaunch(button.get("buttons"), old, new)
 
 
-def _html_page_context(app: Sphinx, pagename: str, templatename: str, context, doctree):
-    language = app.config.language or SOURCE_LANGUAGE
+def _launch_translated_notebook(app: Sphinx, pagename: str, templatename, context, doctree):
+    """Binder and Colab open the Chinese notebook (the theme's buttons, added at priority
+    501, name the page's own notebook)."""
     substitute = notebook_substitute(app, pagename)
     if substitute is not None:
-        # Binder and Colab open the Chinese notebook (the theme's buttons name the page's
-        # own notebook; they were added at priority 501).
         rel = substitute.relative_to(Path(app.srcdir)).as_posix()
         _relaunch(context.get("header_buttons"), f"/{pagename}.ipynb", f"/{rel}")
+
+
+def _html_page_context(app: Sphinx, pagename: str, templatename: str, context, doctree):
+    """The switcher's link, before the theme renders its header sections (priority 500)."""
+    language = app.config.language or SOURCE_LANGUAGE
     link = switch_link(pagename, language)
     context["i18n_switch"] = link
     context["metatags"] = context.get("metatags", "") + (
@@ -277,5 +281,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config_inited, priority=400)  # before sphinx-external-toc
     app.connect("builder-inited", _builder_inited, priority=900)  # after myst-nb
     app.connect("source-read", _source_read)
-    app.connect("html-page-context", _html_page_context, priority=600)  # after the theme
+    app.connect("html-page-context", _html_page_context, priority=400)  # before the theme
+    app.connect("html-page-context", _launch_translated_notebook, priority=600)  # after it
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,7 +20,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 import zh_notebooks  # noqa: E402
 
 ENGLISH = sorted((ROOT / "notebooks").glob("*.ipynb"))
-FIX = "run `.venv/bin/python tools/zh_notebooks.py --execute notebooks/{name}.ipynb`"
+FIX = (
+    "run `.venv/bin/python tools/zh_notebooks.py notebooks/{name}.ipynb` (it keeps the outputs "
+    "while the code cells are unchanged; add --execute when it says the code changed)"
+)
 
 
 @pytest.mark.parametrize("english", ENGLISH, ids=[p.stem for p in ENGLISH])
@@ -86,6 +89,10 @@ is here.
 ```
 
 > quoted text
+
+| kind | max |
+| --- | --- |
+| max | the largest |
 """
 
 CATALOGUE = {
@@ -99,6 +106,9 @@ CATALOGUE = {
     "Predict before you run": "运行之前先预测",
     "The answer is here.": "答案在这里。",
     "quoted text": "引用",
+    "kind": "种类",
+    "max": "最大",
+    "the largest": "最大的值",
     "an entry no block has": "无",
 }
 
@@ -121,6 +131,10 @@ $$
 ```
 
 > 引用
+
+| 种类 | 最大 |
+| --- | --- |
+| 最大 | 最大的值 |
 """
 
 
@@ -145,7 +159,7 @@ def test_markdown_is_translated_block_by_block(tmp_path):
     assert generated.cells[2].source == "x = 1  # 注释"  # code unchanged
     assert report.untranslated == ["untranslated item"]
     assert report.unmapped_entries == ["an entry no block has"]
-    assert report.translated == 7  # the math block's translation is its own text
+    assert report.translated == 11  # the math block's translation is its own text
 
 
 def test_a_changed_translation_makes_the_notebook_stale(tmp_path):

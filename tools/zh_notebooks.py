@@ -10,9 +10,9 @@ For each ``notebooks/<name>.ipynb`` it writes ``locale/zh_CN/notebooks/<name>.ip
 * **Markdown cells**, translated block by block with the msgid -> msgstr entries of the
   page's catalogue ``locale/zh_CN/LC_MESSAGES/notebooks/<name>.po``. A cell is parsed with
   myst-parser's markdown-it (the parser myst-nb uses), and each block whose text Sphinx
-  extracts as one message is replaced: a paragraph, list-item paragraph or heading (its
-  msgid is its text with newlines turned into spaces, as ``sphinx.util.nodes.extract_messages``
-  makes it), a ``$$`` math block (its content verbatim), and a directive's argument (the title
+  extracts as one message is replaced: a paragraph, list-item paragraph, heading or table
+  cell (its msgid is its text with newlines turned into spaces, as
+  ``sphinx.util.nodes.extract_messages`` makes it), a ``$$`` math block (its content verbatim), and a directive's argument (the title
   of ``{admonition}``); a directive's body is translated in the same way, after its
   ``:option:`` lines. Entries without a translation (empty or fuzzy) keep the English and
   are reported; so are catalogue entries no block of the notebook maps to (and blocks that
@@ -139,11 +139,18 @@ class _Translator:
         """Translate a markdown text given as lines (no line ends); returns the new lines."""
         tokens = self.md.parse("\n".join(lines) + "\n")
         edits: list[tuple[int, int, list[str]]] = []  # (first line, end line, new lines)
+        rows: dict[int, list] = {}  # table row line -> [its text so far, search position]
+        row = None
         for k, token in enumerate(tokens):
+            if token.type == "tr_open" and token.map:
+                row = token.map[0]
+            if token.type == "inline" and k > 0 and tokens[k - 1].type in ("th_open", "td_open"):
+                self._cell(lines, rows.setdefault(row, [lines[row], 0]), token.content)
+                continue
             if token.type == "inline" and k > 0 and tokens[k - 1].map is not None:
                 block = tokens[k - 1]
                 if block.type not in ("paragraph_open", "heading_open"):
-                    continue  # table cells and the like: not in these notebooks
+                    continue
                 edit = self._inline(lines, block.map, token.content)
             elif token.type in ("math_block", "math_block_label") and token.map:
                 edit = self._math(lines, token.map, token.content)
@@ -153,9 +160,24 @@ class _Translator:
                 continue
             if edit is not None:
                 edits.append(edit)
+        edits += [(line, line + 1, [text]) for line, (text, _) in rows.items()]
         for start, end, new in sorted(edits, reverse=True):
             lines = lines[:start] + new + lines[end:]
         return lines
+
+    def _cell(self, lines, row: list, content: str) -> None:
+        """Translate one table cell inside its row's text ``row = [text, position]``: the
+        cell is the first occurrence of its text after the previous cell of the row."""
+        text, position = row
+        column = text.find(content, position) if content else -1
+        if column < 0:
+            if content:
+                self.report.unmapped_blocks.append(content)
+            return
+        msgstr = self.lookup(content.strip())
+        new = content if msgstr is None else msgstr
+        row[0] = text[:column] + new + text[column + len(content) :]
+        row[1] = column + len(new)
 
     def _inline(self, lines, span, content) -> tuple[int, int, list[str]] | None:
         msgstr = self.lookup(content.replace("\n", " ").strip())

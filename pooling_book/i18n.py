@@ -10,6 +10,13 @@ The language is read once, at import, from the environment variable ``POOLING_BO
   (package data, read with :mod:`importlib.resources`, so the installed wheel finds it too).
   A label the catalogue does not hold stays English.
 
+Text that the chapters' own code cells give matplotlib (``ax.set_title("softmax pooling")``)
+is translated by :func:`translate_figure_text`, which the Chinese notebooks call in their
+first, hidden cell (``tools/zh_notebooks.py``): from then on every text a matplotlib artist
+is given is looked up among the catalogue's entries of context ``figure`` (exact strings, or
+patterns such as ``"shifted by {n}"`` whose ``{n}`` stands for any text and is carried into
+the translation). The code cells themselves stay as the English notebook has them.
+
 The catalogue's source is the ``.po`` beside the ``.mo``; after editing it, compile it with
 ``python -m pooling_book.i18n compile`` (needs ``polib``, a development dependency);
 ``tests/test_i18n_figures.py`` fails when the committed ``.mo`` does not match the ``.po``.
@@ -20,16 +27,31 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import sys
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-__all__ = ["DOMAIN", "ENV_VAR", "LANGUAGES", "LANGUAGE", "_", "catalogue_path", "translations"]
+__all__ = [
+    "DOMAIN",
+    "ENV_VAR",
+    "FIGURE_CONTEXT",
+    "LANGUAGE",
+    "LANGUAGES",
+    "_",
+    "catalogue_path",
+    "figure_text",
+    "translate_figure_text",
+    "translations",
+]
 
 ENV_VAR = "POOLING_BOOK_LANG"
 DOMAIN = "pooling_book"
 # The languages a figure can be drawn in; "en" is the source language (no catalogue).
 LANGUAGES = ("en", "zh_CN")
+# msgctxt of the entries for text the chapters' code cells give matplotlib.
+FIGURE_CONTEXT = "figure"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _language_from_env(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
@@ -78,6 +100,64 @@ def _(message: str) -> str:
     if not message:
         return message
     return _TRANSLATIONS.gettext(message)
+
+
+def _figure_entries(
+    catalogue: gettext.NullTranslations,
+) -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    """The ``figure`` entries of ``catalogue``: exact msgid -> msgstr, and the patterns
+    (msgids with ``{name}`` placeholders, each standing for any text) with their msgstr."""
+    prefix = FIGURE_CONTEXT + "\x04"
+    exact, patterns = {}, []
+    for key, msgstr in getattr(catalogue, "_catalog", {}).items():
+        if not (isinstance(key, str) and key.startswith(prefix)) or not msgstr:
+            continue
+        msgid = key[len(prefix) :]
+        if _PLACEHOLDER.search(msgid):
+            pieces = _PLACEHOLDER.split(msgid)  # text, name, text, name, ..., text
+            regex = "".join(
+                re.escape(piece) if k % 2 == 0 else f"(?P<{piece}>.+?)"
+                for k, piece in enumerate(pieces)
+            )
+            patterns.append((re.compile(regex + r"\Z", re.DOTALL), msgstr))
+        else:
+            exact[msgid] = msgstr
+    return exact, patterns
+
+
+_FIGURE_EXACT, _FIGURE_PATTERNS = _figure_entries(_TRANSLATIONS)
+
+
+def figure_text(text: str) -> str:
+    """``text`` as a figure of a Chinese notebook shows it: the translation of the
+    catalogue's ``figure`` entry that matches it exactly or as a pattern, else ``text``."""
+    if text in _FIGURE_EXACT:
+        return _FIGURE_EXACT[text]
+    for regex, msgstr in _FIGURE_PATTERNS:
+        match = regex.match(text)
+        if match:
+            return msgstr.format(**match.groupdict())
+    return text
+
+
+def translate_figure_text() -> None:
+    """From now on, translate every text given to a matplotlib artist with
+    :func:`figure_text` (titles, axis labels, legends, ``ax.text``). Nothing changes in
+    English. Calling it again does nothing more."""
+    if LANGUAGE == "en":
+        return
+    from matplotlib.text import Text
+
+    if getattr(Text.set_text, "_pooling_book_i18n", False):
+        return
+    original = Text.set_text
+
+    def set_text(self, s):
+        return original(self, figure_text(s) if isinstance(s, str) and s else s)
+
+    set_text._pooling_book_i18n = True
+    set_text.__doc__ = original.__doc__
+    Text.set_text = set_text
 
 
 def compile_catalogues() -> list[str]:

@@ -12,15 +12,16 @@ For each ``notebooks/<name>.ipynb`` it writes ``locale/zh_CN/notebooks/<name>.ip
   myst-parser's markdown-it (the parser myst-nb uses), and each block whose text Sphinx
   extracts as one message is replaced: a paragraph, list-item paragraph, heading or table
   cell (its msgid is its text with newlines turned into spaces, as
-  ``sphinx.util.nodes.extract_messages`` makes it), a ``$$`` math block (its content verbatim), and a directive's argument (the title
-  of ``{admonition}``); a directive's body is translated in the same way, after its
-  ``:option:`` lines. Entries without a translation (empty or fuzzy) keep the English and
-  are reported; so are catalogue entries no block of the notebook maps to (and blocks that
-  map to no entry, with ``--verbose``).
+  ``sphinx.util.nodes.extract_messages`` makes it), a ``$$`` math block (its content
+  verbatim), and a directive's argument (the title of ``{admonition}``); a directive's
+  body is translated in the same way, after its ``:option:`` lines. Entries without a
+  translation (empty or fuzzy) keep the English and are reported; so are catalogue entries
+  no block of the notebook maps to (and blocks that map to no entry, with ``--verbose``).
 * **Code cells** unchanged: the same source, cell ids, metadata and order as the English,
-  after one added first cell, ``%env POOLING_BOOK_LANG=zh_CN`` (tagged ``remove-cell``: the
-  book does not show it), so that the notebook draws Chinese figures wherever it runs
-  (Binder, Colab, a local Jupyter).
+  after one added first cell, ``%env POOLING_BOOK_LANG=zh_CN`` and
+  ``pooling_book.i18n.translate_figure_text()`` (tagged ``remove-cell``: the book does not
+  show it), so that the notebook draws Chinese figures wherever it runs (Binder, Colab, a
+  local Jupyter), the text of its own cells' figures included.
   Their outputs come from executing the Chinese notebook (``--execute``) with
   ``POOLING_BOOK_LANG=zh_CN`` (so pooling_book's figures carry Chinese labels), through
   ``tools/execute_notebooks.py`` under ``tools/notebook_env.py``'s environment. A cell that
@@ -60,10 +61,16 @@ MYST_EXTENSIONS = {"colon_fence", "dollarmath", "linkify", "substitution", "task
 # Directives whose body is not markdown (left alone).
 LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "math", "raw", "eval-rst", "glossary"}
 # The first cell of every Chinese notebook: it sets the language before pooling_book is
-# imported, so a kernel on Binder or Colab draws the figures in Chinese too. Tagged
+# imported, so a kernel on Binder or Colab draws the figures in Chinese too, and has the
+# text the notebook's own cells give matplotlib translated (pooling_book.i18n). Tagged
 # remove-cell, the book does not show it: a page shows the English notebook's code cells.
 LANGUAGE_CELL_ID = "zh-cn-language"
-LANGUAGE_CELL_SOURCE = f"%env POOLING_BOOK_LANG={LANGUAGE}"
+LANGUAGE_CELL_SOURCE = (
+    f"%env POOLING_BOOK_LANG={LANGUAGE}\n"
+    "import pooling_book.i18n\n"
+    "\n"
+    "pooling_book.i18n.translate_figure_text()  # the figure text of this notebook's cells"
+)
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
 _OPTION = re.compile(r"^:[\w-]+:")
 

@@ -14,6 +14,14 @@ attribute chain or import that resolves, through the notebook's imports, to it o
 something inside it. ``<comparison>`` stands for a comparison operator (``<``, ``==``...),
 ``<loop>`` for a ``for`` or ``while`` loop or a comprehension.
 
+A ``require`` rule counts only code that can run (``live``): not a branch under a constant
+condition that never holds (``if False:``, ``while 0:``, ``x if None else y``, ``False and
+f()``), not statements after ``return``/``raise``/``break``/``continue``, not an ``assert``'s
+message, not the body of a loop over a literal empty iterable (``()``, ``[]``, ``range(0)``),
+and not a function defined inside the answer that nothing calls or passes on, nor a helper
+the answer only names in a bare statement. A ``<loop>`` must also do something: its body may
+not be only ``pass``, ``...``, constants, ``break`` or ``continue``.
+
 Code that hides what it calls (``getattr`` with a computed name, ``exec``, ``eval``,
 ``compile``, ``__import__``, ``importlib``, ``globals()``, ``__builtins__``...) cannot be
 checked this way: it is reported for manual review.
@@ -160,8 +168,198 @@ class Usage:
     free: set[str] = field(default_factory=set)  # top-level names the code refers to
 
 
-def usage(nb: Notebook, roots: list[str]) -> Usage:
-    """Every name the definitions of ``roots`` use, following the notebook's own names."""
+def _constant(node: ast.AST) -> tuple[bool, bool]:
+    """(known, truth) of a condition whose value the source fixes: ``False``, ``0``, ``None``,
+    ``""``, ``()``, ``not True``..."""
+    if isinstance(node, ast.Constant):
+        return True, bool(node.value)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+        items = node.keys if isinstance(node, ast.Dict) else node.elts
+        return (True, True) if items else (True, False)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        known, truth = _constant(node.operand)
+        return known, not truth
+    return False, False
+
+
+def _empty_iterable(node: ast.AST) -> bool:
+    """Whether a loop over ``node`` never runs its body: a literal empty container or string,
+    or ``range`` with constant arguments and no element."""
+    known, truth = _constant(node)
+    if known and isinstance(node, (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict)):
+        return not truth
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "range"
+        and node.args
+        and not node.keywords
+    ):
+        values = []
+        for a in node.args:
+            if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):
+                a = a.operand
+                if not (isinstance(a, ast.Constant) and isinstance(a.value, int)):
+                    return False
+                values.append(-a.value)
+            elif isinstance(a, ast.Constant) and isinstance(a.value, int):
+                values.append(a.value)
+            else:
+                return False
+        try:
+            return len(range(*values)) == 0
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _trivial(statement: ast.AST) -> bool:
+    return isinstance(statement, (ast.Pass, ast.Break, ast.Continue)) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+    )
+
+
+def _live_block(statements: list[ast.AST]) -> list[ast.AST]:
+    """The statements of a block up to and including the first that leaves it."""
+    kept = []
+    for statement in statements:
+        kept.append(statement)
+        if isinstance(statement, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+            break
+    return kept
+
+
+def _called_names(nodes: list[ast.AST]) -> set[str]:
+    """Names that live code calls, or passes on (as an argument, a return value, an assigned
+    value or an element): the nested functions that may run."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def live_walk(root: ast.AST):
+    """Like ``ast.walk``, but only the nodes of code that can run (see the module's text).
+
+    A loop that cannot run or does nothing is not yielded (its iterable is), so that it does
+    not count as ``<loop>``; nested functions are walked only where the live code uses their
+    name other than in a bare statement."""
+    out: list[ast.AST] = []
+    nested: list[ast.AST] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not root:
+            out.append(node)  # its name; its body only if used (below)
+            for d in node.decorator_list:
+                visit(d)
+            nested.append(node)
+            return
+        if isinstance(node, (ast.If, ast.While)):
+            known, truth = _constant(node.test)
+            if isinstance(node, ast.If):
+                visit(node.test)
+                if not known or truth:
+                    block(node.body)
+                if not known or not truth:
+                    block(node.orelse)
+                return
+            visit(node.test)
+            if not (known and not truth):
+                body = _live_block(node.body)
+                if not all(_trivial(s) for s in body):
+                    out.append(node)
+                block(node.body)
+            block(node.orelse)
+            return
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            visit(node.iter)
+            if not _empty_iterable(node.iter):
+                body = _live_block(node.body)
+                if not all(_trivial(s) for s in body):
+                    out.append(node)
+                visit(node.target)
+                block(node.body)
+            block(node.orelse)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            # A comprehension counts as a loop only if its element can be computed.
+            first = node.generators[0]
+            visit(first.iter)
+            if _empty_iterable(first.iter):
+                return
+            for i, gen in enumerate(node.generators):
+                if i:
+                    visit(gen.iter)
+                visit(gen.target)
+                never = False
+                for cond in gen.ifs:
+                    visit(cond)
+                    known, truth = _constant(cond)
+                    never = never or (known and not truth)
+                if never or (i and _empty_iterable(gen.iter)):
+                    return
+            out.append(node)
+            out.extend(node.generators)
+            for part in (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,):
+                visit(part)
+            return
+        if isinstance(node, ast.IfExp):
+            visit(node.test)
+            known, truth = _constant(node.test)
+            if not known or truth:
+                visit(node.body)
+            if not known or not truth:
+                visit(node.orelse)
+            return
+        if isinstance(node, ast.BoolOp):
+            out.append(node)
+            for value in node.values:
+                visit(value)
+                known, truth = _constant(value)
+                if known and truth == isinstance(node.op, ast.Or):
+                    return  # False and ...; True or ...: the rest never runs
+            return
+        if isinstance(node, ast.Assert):
+            visit(node.test)  # its message runs only when the answer fails
+            return
+        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            return  # a bare name: nothing runs
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    def block(statements: list[ast.AST]) -> None:
+        for statement in _live_block(statements):
+            visit(statement)
+
+    if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        out.append(root)
+        visit(root.args)
+        for d in root.decorator_list:
+            visit(d)
+        if root.returns:
+            visit(root.returns)
+        block(root.body)
+    else:
+        visit(root)
+    walked: set[int] = set()
+    while True:
+        used = _called_names(out)
+        todo = [n for n in nested if id(n) not in walked and n.name in used]
+        if not todo:
+            break
+        for n in todo:
+            walked.add(id(n))
+            visit(n.args)
+            block(n.body)
+    return out
+
+
+def usage(nb: Notebook, roots: list[str], live: bool = False) -> Usage:
+    """Every name the definitions of ``roots`` use, following the notebook's own names.
+
+    ``live``: only the code that can run (``live_walk``), for ``require`` rules."""
     found = Usage()
     todo, seen = list(roots), set()
     while todo:
@@ -175,7 +373,7 @@ def usage(nb: Notebook, roots: list[str]) -> Usage:
             for node in ast.walk(definition):
                 _import_aliases(node, aliases)
             local = _local_names(definition)
-            for node in ast.walk(definition):
+            for node in live_walk(definition) if live else ast.walk(definition):
                 _visit(node, aliases, found, todo, local)
     return found
 
@@ -270,14 +468,14 @@ def _rule_scope(words) -> tuple[list[str] | None, list[str]]:
 
 def _broken(nb: Notebook, rules: dict, functions: list[str], found: Usage) -> list[str]:
     missing = [f for f in functions if not _answered(nb, f)]
-    scoped: dict[tuple[str, ...], Usage] = {}
+    scoped: dict[tuple[tuple[str, ...], bool], Usage] = {}
 
-    def usage_in(scope: list[str] | None) -> Usage:
-        if scope is None:
+    def usage_in(scope: list[str] | None, live: bool = False) -> Usage:
+        if scope is None and not live:
             return found
-        key = tuple(scope)
+        key = (tuple(functions if scope is None else scope), live)
         if key not in scoped:
-            scoped[key] = usage(nb, scope)
+            scoped[key] = usage(nb, list(key[0]), live=live)
         return scoped[key]
 
     broken = []
@@ -290,7 +488,8 @@ def _broken(nb: Notebook, rules: dict, functions: list[str], found: Usage) -> li
     for text, words in (rules.get("require") or {}).items():
         scope, names = _rule_scope(words)
         answered = not [f for f in (scope or functions) if f in missing]
-        if answered and not any(_matches(w, usage_in(scope)) for w in names):
+        # Only code that can run satisfies a requirement (`if False: F.conv2d` does not).
+        if answered and not any(_matches(w, usage_in(scope, live=True)) for w in names):
             shown = " or ".join(f"`{w}`" for w in names)
             broken.append(f"rule broken: {text} (the code never uses {shown})")
     return broken

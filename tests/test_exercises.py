@@ -915,3 +915,129 @@ def test_answer_module_keeps_a_constant_set_by_an_in_place_call() -> None:
     ]
     module = _module(cells, {"functions": ["f"]})["module"]
     assert "torch.nn.init.constant_(PAD, -math.inf)" in module, module
+
+
+# Issue 18's remaining holes, each with a forged answer that must earn nothing from it.
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "if False:\n        F.conv2d",
+        "if 0:\n        return F.conv2d(X, avg_pool_weight(1, k))",
+        "while False:\n        F.conv2d(X, X)",
+        "for _ in ():\n        F.conv2d(X, X)",
+        "for _ in range(3, 3):\n        F.conv2d(X, X)",
+        "_ = F.conv2d(X, X) if None else X",
+        "_ = False and F.conv2d(X, X)",
+        "assert True, F.conv2d(X, X)",
+        "def unused():\n        return F.conv2d(X, X)",
+        "helper",  # a helper named in a bare statement, never called
+        "return X.mean()\n    F.conv2d(X, X)",
+    ],
+)
+def test_require_is_not_met_by_code_that_cannot_run(source: str) -> None:
+    rules = {"functions": ["f"], "require": {"use a convolution": ["conv2d"]}}
+    code = (
+        "from torch.nn import functional as F\n"
+        "def helper(X):\n    return F.conv2d(X, X)\n"
+        "def avg_pool_weight(c, k):\n    return 1\n"
+        f"def f(X, k=2):\n    {source}\n    return X\n"
+    )
+    assert _check(code, rules)["broken"], source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[0 for _ in ()]",
+        "[0 for _ in range(0)]",
+        "{0: 0 for _ in []}",
+        "[0 for _ in range(3) if False]",
+        "while False:\n        X = X + 1",
+        "while 0:\n        pass",
+        "for _ in range(0):\n        X = X + 1",
+        "for _ in range(4):\n        pass",  # a loop that does nothing
+        "for _ in []:\n        X = X + 1",
+        "if False:\n        for i in range(3):\n            X = X + 1",
+        "def loop():\n        for i in range(3):\n            X[i] = 0",  # never called
+    ],
+)
+def test_loop_rule_is_not_met_by_a_loop_that_never_runs(source: str) -> None:
+    rules = {"functions": ["f"], "require": {"write loops": ["<loop>"]}}
+    code = f"def f(X):\n    {source}\n    return X.amax()\n"
+    assert _check(code, rules)["broken"], source
+
+
+def test_live_code_still_meets_require_rules() -> None:
+    conv = {"functions": ["f"], "require": {"use a convolution": ["conv2d"]}}
+    loops = {"functions": ["f"], "require": {"write loops": ["<loop>"]}}
+    honest = [
+        (conv, "from torch.nn import functional as F\ndef f(X, w):\n    return F.conv2d(X, w)\n"),
+        (
+            conv,
+            "from torch.nn import functional as F\n"
+            "def f(X, w):\n    def g(v):\n        return F.conv2d(v, w)\n    return g(X)\n",
+        ),
+        (
+            conv,
+            "from torch.nn import functional as F\n"
+            "def f(X, w, p=0):\n    if p:\n        X = F.pad(X, (p,) * 4)\n"
+            "    return F.conv2d(X, w) if X.dim() == 4 else F.conv2d(X[None], w)[0]\n",
+        ),
+        (loops, "def f(X):\n    for i in range(X.shape[0]):\n        X[i] = 0\n    return X\n"),
+        (loops, "def f(X):\n    return [[v for v in row] for row in X]\n"),
+        (loops, "def f(X):\n    i = 0\n    while i < 3:\n        i += 1\n    return X\n"),
+    ]
+    for rules, code in honest:
+        assert _check(code, rules)["broken"] == [], code
+
+
+def _master_namespace(path: Path) -> tuple[dict, list[str]]:
+    """The master's code cells run with their solutions (markers removed), and its hidden
+    test cells' sources."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    namespace: dict = {}
+    hidden = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "BEGIN TEST CONFIG" in cell.source:
+            if "hidden: true" in cell.source:
+                hidden.append(cell.source)
+            continue
+        code = build._without_markers(cell.source)
+        if "otter" in code or code.lstrip().startswith(("%", "!")):
+            continue
+        exec(compile(code, str(path), "exec"), namespace)
+    return namespace, hidden
+
+
+def test_dtype_hidden_tests_check_the_values_too() -> None:
+    """A hidden test about the output's dtype gave its points to any tensor of that dtype:
+    each now also fails an answer of the right dtype and shape with wrong numbers (the
+    solution plus one), and still passes the solution."""
+    import re
+
+    import torch
+
+    checked = 0
+    for master in build.master_paths():
+        namespace, hidden = _master_namespace(master)
+        for source in hidden:
+            if "dtype" not in source.split("END TEST CONFIG")[0]:
+                continue
+            name = re.search(r"^def test_\w+\((\w+)\)", source, re.M).group(1)
+            right = namespace[name]
+
+            def forged(*args, _right=right, **kwargs):
+                out = _right(*args, **kwargs)
+                return out + torch.ones_like(out)
+
+            exec(compile(source, master.name, "exec"), {name: right})
+            with pytest.raises(AssertionError):
+                exec(compile(source, master.name, "exec"), {name: forged})
+            checked += 1
+    assert checked >= 6

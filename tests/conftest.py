@@ -19,7 +19,8 @@
   ``inspect_page`` ``inspect_page("notebooks/pooling.html")`` opens a page and returns a
                    ``PageReport`` of what went wrong (console errors, failed or external
                    requests, raw TeX, broken images, unrendered widgets) and saves a
-                   screenshot under ``_build/screenshots/``.
+                   screenshot under ``_build/screenshots/``; ``inspect_page_zh`` does
+                   the same for the Chinese edition, without screenshots.
 
 * Without a browser: in CI (``CI`` set) the browser tests fail; elsewhere they skip.
 * Every test starts from ``torch.manual_seed(0)`` (autouse fixture), so no test's random
@@ -180,3 +181,10 @@ def inspect_page(browser, site_url: str) -> Callable[[str], PageReport]:
     exactly the pages of this run."""
     shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)
     return functools.partial(inspect_site_page, browser, site_url, screenshot_dir=SCREENSHOT_DIR)
+
+
+@pytest.fixture(scope="session")
+def inspect_page_zh(browser, site_url_zh: str) -> Callable[[str], PageReport]:
+    """``inspect_page`` for the Chinese edition: ``inspect_page_zh("notebooks/x.html")``
+    opens ``zh-cn/notebooks/x.html``; no screenshot (time: the English pages have them)."""
+    return functools.partial(inspect_site_page, browser, site_url_zh, screenshot_dir=None)

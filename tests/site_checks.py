@@ -239,7 +239,9 @@ _EXPLORERS_JS = """() => [...document.querySelectorAll("div.pooling-explorer")]
   .map((el) => "explorer not drawn: " + el.textContent.slice(0, 80))"""
 
 
-def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Path) -> PageReport:
+def inspect_site_page(
+    browser, base_url: str, page_path: str, screenshot_dir: Path | None
+) -> PageReport:
     """Open ``page_path`` of the site at ``base_url`` and report what went wrong.
 
     Requests to any host other than 127.0.0.1 are aborted and reported. The report lists
@@ -248,7 +250,8 @@ def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Pa
     load, widget views the ipywidgets HTML manager did not render, explorers their module
     did not draw, and axe-core's serious or critical violations inside the book's content.
     ``gzip_bytes`` is what the page downloaded, each response gzip-compressed (level 6).
-    A full-page screenshot is saved as ``screenshot_dir/<page path>.png``.
+    A full-page screenshot is saved as ``screenshot_dir/<page path>.png`` (none when
+    ``screenshot_dir`` is None).
     """
     report = PageReport(page_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -324,10 +327,11 @@ def inspect_site_page(browser, base_url: str, page_path: str, screenshot_dir: Pa
         else:
             report.axe_violations = [f"{AXE_JS} missing: run `npm ci`"]
         report.gzip_bytes = sum(bodies.values())
-        shot = screenshot_dir / f"{page_path.removesuffix('.html')}.png"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
-        report.screenshot = shot
+        if screenshot_dir is not None:
+            shot = screenshot_dir / f"{page_path.removesuffix('.html')}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            report.screenshot = shot
     finally:
         context.close()
     return report

@@ -170,6 +170,16 @@ def test_no_markup_leaked_on_any_page(built_site, site_pages, built_site_zh, sit
     assert not problems, "\n".join(problems)
 
 
+def test_every_chinese_page_works_offline(site_pages_zh, inspect_page_zh):
+    """What tests/test_browser.py checks of every English page, on every Chinese page:
+    no console error, failed or external request, raw TeX, broken image, undrawn
+    explorer or serious axe-core violation."""
+    problems = []
+    for page in site_pages_zh:
+        problems += inspect_page_zh(page).problems()
+    assert not problems, "\n".join(problems)
+
+
 def test_the_switcher_links_every_page_to_the_same_page_in_the_other_edition(
     browser, site_root_url, site_pages, built_site
 ):

@@ -21,8 +21,19 @@ no PDFs) into ``<out>/otter/<stem>/`` and collects:
   by hand (with the model answer and rubric of those), and the method rules of
   ``exercises/rules.yml``.
 
-``--publish DIR`` copies the release notebooks into DIR (the book's copies, which Binder opens);
-``--check DIR`` exits with status 1 if DIR's copies differ from the fresh release.
+Each release has a Chinese twin (``ZH``): ``<out>/release-zh_CN/<stem>.ipynb`` and
+``<out>/solutions-zh_CN/<stem>.ipynb`` are the same notebooks (same cells, ids, code, public
+tests and otter metadata, hence the same questions and grading) with their markdown translated
+block by block by the page catalogue ``locale/zh_CN/LC_MESSAGES/book/exercises/<stem>.po``
+(the release is what the book's exercise page shows) and ``metadata.pooling_exercises.language``
+set to ``zh_CN``: from it the grader words its feedback in Chinese (``pooling_grader/
+messages.py``). The autograder JSON carries ``translations``: the rules' texts and the hidden
+tests' descriptions in Chinese, from ``locale/zh_CN/LC_MESSAGES/exercises/feedback.po``.
+
+``--publish DIR`` copies the release notebooks into DIR (the book's copies, which Binder opens)
+and the Chinese release into ``locale/zh_CN/exercises/`` (``--publish-zh`` to change it);
+``--check DIR`` exits with status 1 if DIR's copies (or the Chinese copies) differ from the
+fresh release.
 """
 
 from __future__ import annotations
@@ -41,6 +52,9 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 MASTERS = HERE / "masters"
+LOCALE = HERE.parent / "locale"
+ZH = "zh_CN"
+ZH_PUBLISHED = LOCALE / ZH / "exercises"
 
 
 def master_paths(masters: pathlib.Path = MASTERS) -> list[pathlib.Path]:
@@ -364,8 +378,77 @@ def build_one(master: pathlib.Path, out: pathlib.Path) -> dict:
             q["points"] = points[q["name"]]
     meta["notebook"] = master.name
     meta["rules"] = method_rules(meta["questions"])
+    meta["translations"] = {ZH: feedback_translations(master, meta["rules"], ZH)}
+    for kind in ("release", "solutions"):
+        (out / f"{kind}-{ZH}").mkdir(parents=True, exist_ok=True)
+        translated, untranslated = translated_notebook(out / kind / master.name, ZH)
+        nbformat.write(translated, out / f"{kind}-{ZH}" / master.name)
+        if kind == "release" and untranslated:
+            print(
+                f"warning: {master.name}: {len(untranslated)} markdown blocks stay English in "
+                f"the {ZH} release (translate them in its catalogue): {untranslated[:3]}",
+                file=sys.stderr,
+            )
     (out / "autograder" / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta
+
+
+def feedback_texts(master: pathlib.Path, rules: dict) -> list[str]:
+    """What the grader may show students from this assignment: the texts of its questions'
+    method rules and its hidden tests' descriptions (``failure_message``)."""
+    texts = [
+        text for rule in rules.values() for kind in ("require", "forbid")
+        for text in rule.get(kind) or {}
+    ]  # fmt: skip
+    nb = nbformat.read(master, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "BEGIN TEST CONFIG" in cell.source:
+            message = _test_config(cell.source).get("failure_message")
+            if message:
+                texts.append(str(message))
+    return list(dict.fromkeys(texts))
+
+
+def feedback_translations(master: pathlib.Path, rules: dict, language: str) -> dict[str, str]:
+    """English text -> translation, for ``feedback_texts`` (those without one stay English)."""
+    import polib
+
+    path = LOCALE / language / "LC_MESSAGES" / "exercises" / "feedback.po"
+    catalogue = {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated()}
+    return {t: catalogue[t] for t in feedback_texts(master, rules) if t in catalogue}
+
+
+def _zh_notebooks():
+    """tools/zh_notebooks.py (the Chinese notebooks of the chapters), for its translator."""
+    import importlib.util
+
+    name = "pooling_tools_zh_notebooks"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, HERE.parent / "tools" / "zh_notebooks.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def translated_notebook(
+    path: pathlib.Path, language: str
+) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The notebook at ``path`` with its markdown in ``language`` (the exercise page's
+    catalogue, block by block) and its language in its metadata; and the blocks that stayed
+    English. Code cells, ids, attachments and the otter metadata are unchanged."""
+    zh = _zh_notebooks()
+    catalogue = LOCALE / language / "LC_MESSAGES" / "book" / "exercises" / f"{path.stem}.po"
+    report = zh.Report(path.stem)
+    translator = zh._Translator(zh.load_catalogue(catalogue), report, zh.markdown_parser())
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = zh.translate_markdown(cell.source, translator)
+    nb.metadata["pooling_exercises"] = {"language": language}
+    return nb, report.untranslated
 
 
 RUN_AUTOGRADER = """\
@@ -422,7 +505,8 @@ def install_requirement(config: pathlib.Path = HERE.parent / "_config.yml") -> s
 
 def build(out: pathlib.Path, masters: list[pathlib.Path]) -> list[dict]:
     """Build every master into ``out`` (release, solutions, autograder, Gradescope zips)."""
-    for kind in ("release", "solutions", "autograder", "otter", "gradescope"):
+    for kind in ("release", "solutions", "autograder", "otter", "gradescope", f"release-{ZH}",
+                 f"solutions-{ZH}"):  # fmt: skip
         shutil.rmtree(out / kind, ignore_errors=True)
     metas = [build_one(m, out) for m in masters]
     install = install_requirement()
@@ -450,6 +534,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=pathlib.Path, required=True, help="build folder")
     parser.add_argument("--masters", type=pathlib.Path, default=MASTERS, help="masters folder")
     parser.add_argument("--publish", type=pathlib.Path, help="copy the release notebooks here")
+    parser.add_argument(
+        "--publish-zh",
+        type=pathlib.Path,
+        default=ZH_PUBLISHED,
+        help=f"with --publish or --check: where the {ZH} release's copies are",
+    )
     parser.add_argument("--check", type=pathlib.Path, help="fail if these copies are stale")
     args = parser.parse_args(argv)
 
@@ -468,9 +558,13 @@ def main(argv: list[str] | None = None) -> int:
         args.publish.mkdir(parents=True, exist_ok=True)
         for nb in sorted(release.glob("*.ipynb")):
             shutil.copyfile(nb, args.publish / nb.name)
-        print(f"published:       {args.publish}")
+        args.publish_zh.mkdir(parents=True, exist_ok=True)
+        for nb in sorted((args.out / f"release-{ZH}").glob("*.ipynb")):
+            shutil.copyfile(nb, args.publish_zh / nb.name)
+        print(f"published:       {args.publish}, {args.publish_zh}")
     if args.check:
         problems = published_differences(release, args.check)
+        problems += published_differences(args.out / f"release-{ZH}", args.publish_zh)
         for problem in problems:
             print(f"stale published exercise: {problem}", file=sys.stderr)
         if problems:

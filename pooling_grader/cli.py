@@ -44,7 +44,7 @@ import sys
 import time
 import zipfile
 
-from . import exports, gradescope, methods, sandbox
+from . import exports, gradescope, messages, methods, sandbox
 from . import session as sessions
 
 PLACEHOLDER = "_Type your answer here, replacing this text._"
@@ -155,8 +155,10 @@ def test_names(tests: dict | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _hidden_description(case) -> str:
-    return case.failure_message or "a hidden test failed"
+def _hidden_description(case, say: messages.Messages = messages.ENGLISH) -> str:
+    if case.failure_message:
+        return say.text(case.failure_message)
+    return say("hidden_default")
 
 
 def grade_one(
@@ -179,7 +181,11 @@ def grade_one(
         result["seconds"] = round(time.monotonic() - start, 2)
         return complete(result, meta)
     parsed = methods.parse(cells)
-    session = sessions.Session(limits, deadline=start + limits.notebook_timeout)
+    # The release's language (its metadata) decides the language of the student's feedback.
+    language = messages.language_of(nb)
+    say = messages.for_assignment(meta, language)
+    result["language"] = language
+    session = sessions.Session(limits, deadline=start + limits.notebook_timeout, say=say)
     questions = []
     answered: set[int] = set()
     scoring_timed_out = False
@@ -192,7 +198,7 @@ def grade_one(
                 continue
             tests = meta["tests"].get(q["name"])
             names = test_names(tests)
-            verdict = methods.check(parsed, meta.get("rules", {}).get(q["name"], {}), names)
+            verdict = methods.check(parsed, meta.get("rules", {}).get(q["name"], {}), names, say)
             answered |= verdict["statements"]
             entry["review"] = verdict["review"]
             result["review"] += [f"{q['name']}: {r}" for r in verdict["review"]]
@@ -200,11 +206,7 @@ def grade_one(
                 entry["review"].append("approved by the teacher: run and scored")
             elif verdict["integrity"]:
                 entry.update(score=0.0, public=[], hidden_passed=0, hidden_failed=[])
-                entry["method"] = [
-                    "the answer inspects or patches the running program "
-                    f"({', '.join(verdict['integrity'])}): not run; the question scores 0 "
-                    "until a teacher approves it"
-                ]
+                entry["method"] = [say("integrity", found=", ".join(verdict["integrity"]))]
                 questions.append(entry)
                 continue
             if verdict["broken"]:
@@ -214,21 +216,23 @@ def grade_one(
                 continue
             if tests is None:
                 entry.update(
-                    score=0.0, public=[], hidden_passed=0, hidden_failed=[], note="no tests"
+                    score=0.0, public=[], hidden_passed=0, hidden_failed=[], note=say("no_tests")
                 )
                 questions.append(entry)
                 continue
             try:
                 loaded = session.question(verdict["module"])
                 if not loaded.get("ok"):
-                    entry["note"] = (
-                        "your answer's code raised "
-                        f"{sessions.clip(loaded.get('error', 'Error'), 60)} when it was loaded: "
-                        f"{sessions.clip(loaded.get('message', ''), 200)}"
+                    entry["note"] = say(
+                        "load_raised",
+                        error=sessions.clip(loaded.get("error", "Error"), 60),
+                        message=sessions.clip(loaded.get("message", ""), 200),
                     )
             except sessions.WorkerFailed as e:
-                entry["note"] = f"your answer's code could not be loaded: {e}"
-            graded = sessions.grade_cases(session, tests, _hidden_description)
+                entry["note"] = say("load_failed", reason=e)
+            graded = sessions.grade_cases(
+                session, tests, lambda case: _hidden_description(case, say)
+            )
             failed = graded["hidden_failed"] or [p for p in graded["public"] if not p["passed"]]
             earned = 0.0 if tests["all_or_nothing"] and failed else graded["earned"]
             entry.update(
@@ -252,7 +256,7 @@ def grade_one(
     result["errors"] = session.errors
     result["restarts"] = session.restarts
     if scoring_timed_out:
-        result.update(status="timeout", message="the notebook ran past its time budget")
+        result.update(status="timeout", message=say("notebook_timeout"))
     result["questions"] = questions
     result["seconds"] = round(time.monotonic() - start, 2)
     return complete(result, meta)
@@ -266,7 +270,8 @@ def complete(result: dict, meta: dict) -> dict:
         entry = given.get(q["name"])
         if entry is None:
             entry = {"name": q["name"], "max_score": q["points"], "manual": q["manual"]}
-            entry.update(score=None if q["manual"] else 0, note="not graded")
+            say = messages.Messages(result.get("language", messages.DEFAULT))
+            entry.update(score=None if q["manual"] else 0, note=say("not_graded"))
             if q["manual"]:
                 entry["answer"] = ""
         questions.append(entry)
@@ -289,45 +294,51 @@ def complete(result: dict, meta: dict) -> dict:
 
 
 def feedback_markdown(entry: dict) -> str:
-    """The feedback for one student and notebook: no hidden test code, by construction."""
+    """The feedback for one student and notebook: no hidden test code, by construction; in the
+    language of the notebook's release (``entry['language']``)."""
+    say = messages.Messages(entry.get("language", messages.DEFAULT))
     lines = [
-        f"# Feedback: {entry['notebook']} ({entry['student']})",
+        say("fb_title", notebook=entry["notebook"], student=entry["student"]),
         "",
-        f"Autograded score: **{entry['score']:g} / {entry['max_score']:g}**"
+        say("fb_score", score=entry["score"], max_score=entry["max_score"])
         + (
-            f" (plus {entry['manual_max_score']:g} points graded by hand)"
+            say("fb_manual_extra", points=entry["manual_max_score"])
             if entry["manual_max_score"]
             else ""
         ),
         "",
     ]
     if entry["status"] != "ok":
-        lines += [f"**Grading problem ({entry['status']}):** {entry['message']}", ""]
+        lines += [say("fb_problem", status=entry["status"], message=entry["message"]), ""]
     for q in entry["questions"]:
         if q["manual"]:
-            lines += [f"## {q['name']}: graded by hand ({q['max_score']:g} points)", ""]
+            lines += [say("fb_manual_question", name=q["name"], points=q["max_score"]), ""]
             continue
-        lines += [f"## {q['name']}: {q['score']:g} / {q['max_score']:g}", ""]
+        lines += [say("fb_question", name=q["name"], score=q["score"], max_score=q["max_score"])]
+        lines.append("")
         for rule in q.get("method", []):
-            lines.append(f"- method check: {rule}; the question scores 0")
+            lines.append(say("fb_method", rule=rule))
         for test in q.get("public", []):
-            mark = "passed" if test["passed"] else "FAILED"
-            lines.append(f"- public test `{test['name']}`: {mark}")
+            mark = say("fb_passed") if test["passed"] else say("fb_failed")
+            lines.append(say("fb_public", name=test["name"], mark=mark))
             if not test["passed"] and test.get("message"):
                 lines += ["", "  ```", *["  " + x for x in test["message"].splitlines()], "  ```"]
         hidden_failed = q.get("hidden_failed", [])
         total_hidden = q.get("hidden_passed", 0) + len(hidden_failed)
         if total_hidden:
-            lines.append(f"- hidden tests passed: {q.get('hidden_passed', 0)} of {total_hidden}")
+            passed = q.get("hidden_passed", 0)
+            lines.append(say("fb_hidden", passed=passed, total=total_hidden))
             for description in hidden_failed:
-                lines.append(f"  - failed: {description}")
+                lines.append(say("fb_hidden_failed", description=description))
         if q.get("note"):
             lines.append(f"- {q['note']}")
         lines.append("")
     if entry["errors"]:
-        lines += ["## Cells that raised an error", ""]
+        lines += [say("fb_errors"), ""]
         for err in entry["errors"]:
-            lines.append(f"- cell {err['cell']}: `{err['error']}`: {err['message']}")
+            lines.append(
+                say("fb_error", cell=err["cell"], error=err["error"], message=err["message"])
+            )
         lines.append("")
     return "\n".join(lines)
 

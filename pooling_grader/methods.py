@@ -34,6 +34,7 @@ import threading
 from dataclasses import dataclass, field
 
 from . import integrity
+from .messages import ENGLISH, Messages
 from .runner import python_source
 
 COMPARISON = "<comparison>"
@@ -466,7 +467,9 @@ def _rule_scope(words) -> tuple[list[str] | None, list[str]]:
     return None, list(words)
 
 
-def _broken(nb: Notebook, rules: dict, functions: list[str], found: Usage) -> list[str]:
+def _broken(
+    nb: Notebook, rules: dict, functions: list[str], found: Usage, say: Messages = ENGLISH
+) -> list[str]:
     missing = [f for f in functions if not _answered(nb, f)]
     scoped: dict[tuple[tuple[str, ...], bool], Usage] = {}
 
@@ -484,14 +487,14 @@ def _broken(nb: Notebook, rules: dict, functions: list[str], found: Usage) -> li
         used = sorted(w for w in names if _matches(w, usage_in(scope)))
         if used:
             shown = ", ".join(f"`{w}`" for w in used)
-            broken.append(f"rule broken: {text} (the code uses {shown})")
+            broken.append(say("rule_uses", rule=say.text(text), names=shown))
     for text, words in (rules.get("require") or {}).items():
         scope, names = _rule_scope(words)
         answered = not [f for f in (scope or functions) if f in missing]
         # Only code that can run satisfies a requirement (`if False: F.conv2d` does not).
         if answered and not any(_matches(w, usage_in(scope, live=True)) for w in names):
-            shown = " or ".join(f"`{w}`" for w in names)
-            broken.append(f"rule broken: {text} (the code never uses {shown})")
+            shown = say("or").join(f"`{w}`" for w in names)
+            broken.append(say("rule_never", rule=say.text(text), names=shown))
     return broken
 
 
@@ -518,16 +521,19 @@ def answer_statements(nb: Notebook, found: Usage) -> list[ast.AST]:
     return body + definitions
 
 
-def check(nb: Notebook, rules: dict, names: list[str] | None = None) -> dict:
+def check(
+    nb: Notebook, rules: dict, names: list[str] | None = None, say: Messages = ENGLISH
+) -> dict:
     """Verdict for one question: broken rules (score 0), integrity problems (score 0, review),
     reasons for review, and the answer module: the code the tests will call.
 
-    ``names``: the names the question's tests take (its roots, with ``rules['functions']``).
+    ``names``: the names the question's tests take (its roots, with ``rules['functions']``);
+    ``say``: the language of the broken rules' texts (``messages.py``).
     """
     functions = rules.get("functions", [])
     roots = list(dict.fromkeys([*functions, *(names or [])]))
     found = usage(nb, roots)
-    broken = _broken(nb, rules, functions, found)
+    broken = _broken(nb, rules, functions, found, say)
     body = answer_statements(nb, found)
     shared = {
         n

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import codec, sandbox
+from .messages import ENGLISH, Messages
 
 GRACE = 2.0  # seconds the grader waits past the limit the worker enforces itself
 MAX_RESTARTS = 2  # fresh processes per question after the first
@@ -245,6 +246,7 @@ class Session:
     restarts: int = 0
     question_restarts: int = 0
     calls: list[str] = field(default_factory=list)
+    say: Messages = field(default_factory=Messages)  # the language of what the student is told
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -338,9 +340,9 @@ class Session:
                         answer = self.request(message, limit + GRACE)
                     except WorkerFailed as e:
                         reason = (
-                            "ran past its time limit and did not stop"
+                            self.say("cell_hung")
                             if "no answer" in str(e)
-                            else f"ended the Python process ({e})"
+                            else self.say("cell_ended", reason=e)
                         )
                         skipped.add(index)
                         self.errors.append({"cell": index, "error": "CellStopped",
@@ -348,7 +350,7 @@ class Session:
                         break
                     if not answer.get("ok"):
                         name = clip(answer.get("error", "Error"), 60)
-                        note = " (the cell ran past its time limit)" if name == "Timeout" else ""
+                        note = self.say("cell_timeout_note") if name == "Timeout" else ""
                         self.errors.append(
                             {
                                 "cell": index,
@@ -360,7 +362,7 @@ class Session:
                     return
             except WorkerFailed:
                 return
-        message = "the notebook's time budget ran out before every cell ran"
+        message = self.say("budget_out")
         self.errors.append({"cell": -1, "error": "Timeout", "message": message})
 
     def kinds(self, names: list[str]) -> dict[str, str]:
@@ -395,15 +397,18 @@ class Session:
             answer = self.request(message, timeout + GRACE)
         except WorkerFailed as e:
             self.calls.append(f"{call_text}: no result ({e})")
-            raise WorkerFailed(f"{name} did not return: {e}") from None
+            raise WorkerFailed(self.say("call_no_result", name=name, reason=e)) from None
         if not answer.get("ok"):
             kind = clip(answer.get("error", "Error"), 60)
             if kind == "Timeout":
-                text = f"{name} ran past its {timeout:g} s time limit"
+                text = self.say("call_timeout", name=name, seconds=timeout)
             elif kind == "NotPlainData":
-                text = f"{name} returned {clip(answer.get('message', ''), 200)}"
+                text = self.say(
+                    "call_not_plain", name=name, what=clip(answer.get("message", ""), 200)
+                )
             else:
-                text = f"{name} raised {kind}: {clip(answer.get('message', ''), 200)}"
+                message = clip(answer.get("message", ""), 200)
+                text = self.say("call_raised", name=name, kind=kind, message=message)
             self.calls.append(f"{call_text}: {text}")
             raise StudentError(text, kind)
         value = codec.decode(answer["value"])
@@ -413,10 +418,10 @@ class Session:
         changed = answer.get("changed")
         if changed:
             shown = ", ".join(
-                f"argument {int(k) + 1}" if k.isdigit() else f"`{clip(k, 40)}`"
+                self.say("argument", n=int(k) + 1) if k.isdigit() else f"`{clip(k, 40)}`"
                 for k in list(changed)[:4]
             )
-            text = f"{name} modified its input in place ({shown}): inputs must stay unchanged"
+            text = self.say("modified", name=name, which=shown)
             self.calls.append(f"{call_text}: {text}")
             raise StudentError(text, "ModifiedInput")
         self.calls.append(f"{call_text} returned {describe(value)}")
@@ -474,13 +479,15 @@ def environment(session: Session, names: list[str]) -> dict[str, Any]:
             try:
                 env[name] = session.value(name)
             except (StudentError, codec.NotPlainData) as e:
-                env[name] = Unavailable(f"{name} is not plain data: {e}")
+                env[name] = Unavailable(session.say("not_plain_name", name=name, reason=e))
         else:
-            env[name] = Unavailable(f"{name} is not defined (did its cell run without error?)")
+            env[name] = Unavailable(session.say("not_defined", name=name))
     return env
 
 
-def failure_text(exc: BaseException, test_path: str, source_lines: list[str]) -> str:
+def failure_text(
+    exc: BaseException, test_path: str, source_lines: list[str], say: Messages = ENGLISH
+) -> str:
     """What a failed PUBLIC case tells the student: the failing line and the message."""
     where = ""
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -492,7 +499,7 @@ def failure_text(exc: BaseException, test_path: str, source_lines: list[str]) ->
     if isinstance(exc, (StudentError, WorkerFailed)):
         return message
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return f"failed at `{where}`\n{text}" if where else text
+    return f"{say('failed_at', line=where)}\n{text}" if where else text
 
 
 def run_case(case: Any, env: dict[str, Any]) -> BaseException | None:
@@ -531,15 +538,15 @@ def grade_cases(
             else:
                 reason = describe_hidden(case)
                 if isinstance(error, (StudentError, WorkerFailed)):
-                    reason += f" ({_hidden_reason(error)})"
+                    reason += f" ({_hidden_reason(error, session.say)})"
                 hidden_failed.append(reason)
                 result["message"] = reason
         else:
             entry = {"name": name, "passed": passed, "message": ""}
             if not passed:
-                text = failure_text(error, question["path"], question["lines"])
+                text = failure_text(error, question["path"], question["lines"], session.say)
                 if session.calls:
-                    text += "\nlast call: " + clip(session.calls[-1], 1200)
+                    text += "\n" + session.say("last_call") + clip(session.calls[-1], 1200)
                 entry["message"] = text
             public.append(entry)
             result.update(name=name, message=entry["message"])
@@ -562,20 +569,20 @@ BUILTIN_EXCEPTIONS = {
 }
 
 
-def _hidden_reason(error: BaseException) -> str:
+def _hidden_reason(error: BaseException, say: Messages = ENGLISH) -> str:
     """For a hidden case: what went wrong in the student's code, without the test's inputs.
     Only fixed texts, the names the test takes, and Python's own exception names: nothing
     from the student's process (a message or a class name could carry the inputs out)."""
     if isinstance(error, WorkerFailed):
-        return "your code did not return: it hung or ended the Python process"
+        return say("hidden_hung")
     if error.kind == "Timeout":
-        return "your code ran past its time limit"
+        return say("hidden_timeout")
     if error.kind == "NotPlainData":
-        return "your code returned something that is not plain data (tensors, numbers, tuples...)"
+        return say("hidden_not_plain")
     if error.kind == "ModifiedInput":
-        return "your code modified its input in place"
+        return say("hidden_modified")
     if error.kind == "Missing":
         return clip(str(error), 120)
     if error.kind in BUILTIN_EXCEPTIONS:
-        return f"your code raised {error.kind}"
-    return "your code raised an exception of its own class"
+        return say("hidden_raised", kind=error.kind)
+    return say("hidden_own_class")

@@ -140,6 +140,18 @@ def test_a_translation_that_drops_a_role_fails_the_check(one_page_book: Path):
     assert len(problems) == 1 and "drops role" in problems[0], problems
 
 
+def test_catalogues_of_removed_pages_fail_and_other_tools_catalogues_do_not(tmp_path: Path):
+    pots = tmp_path / "pots"
+    (pots / "book").mkdir(parents=True)
+    polib.POFile().save(str(pots / "book" / "index.pot"))
+    catalogues = tmp_path / "locale" / "zh_CN" / "LC_MESSAGES"
+    for name in ("book/index", "book/removed", "exercises/feedback"):
+        (catalogues / name).parent.mkdir(parents=True, exist_ok=True)
+        polib.POFile().save(str(catalogues / f"{name}.po"))
+    problems = i18n_check.check(pots, tmp_path / "locale")
+    assert problems == [f"{catalogues / 'book/removed'}.po: no such page in the book (delete it)"]
+
+
 def test_extraction_refuses_a_used_folder(tmp_path: Path):
     with pytest.raises(ValueError, match="stale"):
         i18n_check.extract(tmp_path)

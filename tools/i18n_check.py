@@ -14,7 +14,9 @@ a suggestion), removed ones obsolete (``#~``, ignored by the build and the check
 
 The check fails (exit 1, one line per problem, naming the catalogue and the entry) when:
 
-* a page has no catalogue, or a catalogue belongs to no page;
+* a page has no catalogue, or a catalogue in a folder of pages (``book/``, ``notebooks/``)
+  belongs to no page (catalogues in other folders, such as the grader's
+  ``exercises/feedback.po``, are other tools' to check);
 * the catalogue is stale: an English msgid is missing from it, or it has a msgid the
   English no longer has (run ``make i18n``);
 * an entry is fuzzy or untranslated;
@@ -167,8 +169,13 @@ def check(pots: Path, locale_dir: Path, language: str = LANGUAGE) -> list[str]:
     po_names = {
         p.relative_to(catalogues).with_suffix("").as_posix() for p in catalogues.rglob("*.po")
     }
+    # A catalogue in a folder of pages (book/, notebooks/) without a page is a removed
+    # page's; catalogues elsewhere belong to other tools (exercises/feedback.po: the
+    # grader's) and are theirs to check.
+    page_folders = {name.split("/", 1)[0] for name in pot_names if "/" in name}
     for name in sorted(po_names - pot_names):
-        problems.append(f"{catalogues / name}.po: no such page in the book (delete it)")
+        if "/" not in name or name.split("/", 1)[0] in page_folders:
+            problems.append(f"{catalogues / name}.po: no such page in the book (delete it)")
     for name in sorted(pot_names):
         po_path = catalogues / f"{name}.po"
         if name not in po_names:

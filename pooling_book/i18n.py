@@ -18,7 +18,7 @@ patterns such as ``"shifted by {n}"`` whose ``{n}`` stands for any text and is c
 the translation). The code cells themselves stay as the English notebook has them.
 
 The catalogue's source is the ``.po`` beside the ``.mo``; after editing it, compile it with
-``python -m pooling_book.i18n compile`` (needs ``polib``, a development dependency);
+``python tools/zh_notebooks.py --compile`` (with ``polib``, a development dependency);
 ``tests/test_i18n_figures.py`` fails when the committed ``.mo`` does not match the ``.po``.
 The Chinese notebooks (``tools/zh_notebooks.py``) execute with ``POOLING_BOOK_LANG=zh_CN``.
 """
@@ -28,7 +28,6 @@ from __future__ import annotations
 import gettext
 import os
 import re
-import sys
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -83,7 +82,7 @@ def translations(language: str) -> gettext.NullTranslations:
     if not path.is_file():
         raise FileNotFoundError(
             f"{ENV_VAR}={language!r}: no compiled catalogue at {path}; "
-            f"run `python -m pooling_book.i18n compile`"
+            f"run `python tools/zh_notebooks.py --compile`"
         )
     with path.open("rb") as fp:
         return gettext.GNUTranslations(fp)
@@ -158,28 +157,3 @@ def translate_figure_text() -> None:
     set_text._pooling_book_i18n = True
     set_text.__doc__ = original.__doc__
     Text.set_text = set_text
-
-
-def compile_catalogues() -> list[str]:
-    """Compile every ``pooling_book/locale/*/LC_MESSAGES/pooling_book.po`` into its ``.mo``
-    (with ``polib``); returns the paths written. Fuzzy entries are left out, as msgfmt does."""
-    import polib  # development dependency: only needed to compile
-
-    written = []
-    for language in LANGUAGES[1:]:
-        po_path = str(catalogue_path(language, ".po"))
-        catalogue = polib.pofile(po_path)
-        for entry in catalogue.fuzzy_entries():
-            catalogue.remove(entry)
-        mo_path = str(catalogue_path(language, ".mo"))
-        catalogue.save_as_mofile(mo_path)
-        written.append(mo_path)
-    return written
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["compile"]:
-        print("usage: python -m pooling_book.i18n compile", file=sys.stderr)
-        sys.exit(2)
-    for written_path in compile_catalogues():
-        print(f"wrote {written_path}")

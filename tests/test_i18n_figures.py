@@ -166,7 +166,7 @@ def test_mo_is_the_compiled_po():
         if not e.fuzzy and not e.obsolete
     }
     got = {k: v for k, v in compiled.items() if k != ""}
-    assert got == expected, "run `python -m pooling_book.i18n compile`"
+    assert got == expected, "run `python tools/zh_notebooks.py --compile`"
 
 
 def _labels_in_code() -> dict[str, str]:

@@ -4,6 +4,7 @@
     .venv/bin/python tools/zh_notebooks.py notebooks/x.ipynb   # regenerate one
     .venv/bin/python tools/zh_notebooks.py --execute [...]     # regenerate, then execute
     .venv/bin/python tools/zh_notebooks.py --check [...]       # exit 1 if any is stale
+    .venv/bin/python tools/zh_notebooks.py --compile           # figure labels: .po -> .mo
 
 For each ``notebooks/<name>.ipynb`` it writes ``locale/zh_CN/notebooks/<name>.ipynb``:
 
@@ -332,6 +333,20 @@ def execute(path: Path, timeout: int) -> None:
         raise RuntimeError(f"{path}: cells wrote to stderr:\n" + "\n".join(errors))
 
 
+FIGURES_PO = ROOT / "pooling_book" / "locale" / LANGUAGE / "LC_MESSAGES" / "pooling_book.po"
+
+
+def compile_figure_catalogue(po_path: Path = FIGURES_PO) -> Path:
+    """Compile the catalogue of the figures' labels (pooling_book.i18n) into the ``.mo``
+    beside it, which the package reads; fuzzy entries are left out, as msgfmt does."""
+    catalogue = polib.pofile(str(po_path))
+    for entry in catalogue.fuzzy_entries():
+        catalogue.remove(entry)
+    mo_path = po_path.with_suffix(".mo")
+    catalogue.save_as_mofile(str(mo_path))
+    return mo_path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="English notebooks (default: all)")
@@ -339,7 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check, write nothing")
     parser.add_argument("--verbose", action="store_true", help="also list unmatched blocks")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="only compile pooling_book's figure catalogue (.po -> .mo), before executing",
+    )
     args = parser.parse_args(argv)
+    if args.compile:
+        print(f"wrote {compile_figure_catalogue().relative_to(ROOT)}")
+        return 0
     paths = args.notebooks or sorted(ENGLISH_DIR.glob("*.ipynb"))
     status = 0
     for english in paths:

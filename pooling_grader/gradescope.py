@@ -37,7 +37,7 @@ import pathlib
 import stat
 import time
 
-from . import sandbox
+from . import messages, sandbox
 from . import session as sessions
 
 VISIBLE, AFTER_DUE_DATE, HIDDEN = "visible", "after_due_date", "hidden"
@@ -131,25 +131,27 @@ def find_notebook(submission: pathlib.Path, autograders: dict) -> tuple[pathlib.
 
 
 def results_json(entry: dict, protections: list[str], seconds: float) -> dict:
-    """Gradescope's results.json for one graded notebook."""
+    """Gradescope's results.json for one graded notebook: what students see in the language of
+    their release (``entry['language']``), the instructors-only test in English."""
+    say = messages.Messages(entry.get("language", messages.DEFAULT))
     tests = []
     for q in entry["questions"]:
         if q["manual"]:
             tests.append(
                 {
-                    "name": f"{q['name']}: graded by hand",
+                    "name": say("gs_manual_name", name=q["name"]),
                     "score": 0.0,
                     "max_score": 0.0,
                     "visibility": VISIBLE,
-                    "output": f"This written answer ({q['max_score']:g} points) is graded by hand.",
+                    "output": say("gs_manual_output", points=q["max_score"]),
                 }
             )
             continue
         if q.get("method") or not q.get("cases"):
-            reason = "; ".join(q.get("method", [])) or q.get("note") or "not graded"
+            reason = "; ".join(q.get("method", [])) or q.get("note") or say("not_graded")
             tests.append(
                 {
-                    "name": f"{q['name']}: method",
+                    "name": say("gs_method_name", name=q["name"]),
                     "score": 0.0,
                     "max_score": float(q["max_score"]),
                     "status": "failed",
@@ -159,10 +161,12 @@ def results_json(entry: dict, protections: list[str], seconds: float) -> dict:
             )
             continue
         for number, case in enumerate(q["cases"], start=1):
-            kind = "hidden test" if case["hidden"] else "public test"
+            kind = say("gs_hidden") if case["hidden"] else say("gs_public")
             tests.append(
                 {
-                    "name": f"{q['name']}: {kind} {number}: {case['name']}",
+                    "name": say(
+                        "gs_case_name", name=q["name"], kind=kind, number=number, case=case["name"]
+                    ),  # fmt: skip
                     "score": case["points"] if case["passed"] else 0.0,
                     "max_score": case["points"],
                     "status": "passed" if case["passed"] else "failed",
@@ -183,11 +187,11 @@ def results_json(entry: dict, protections: list[str], seconds: float) -> dict:
             ),
         }
     )
-    output = f"Autograded score: {entry['score']:g} / {entry['max_score']:g}"
+    output = say("gs_score", score=entry["score"], max_score=entry["max_score"])
     if entry["manual_max_score"]:
-        output += f" (plus {entry['manual_max_score']:g} points graded by hand)"
+        output += say("fb_manual_extra", points=entry["manual_max_score"])
     if entry["status"] != "ok":
-        output += f"\nGrading problem ({entry['status']}): {entry['message']}"
+        output += say("gs_problem", status=entry["status"], message=entry["message"])
     return {
         "score": float(entry["score"]),
         "execution_time": round(seconds, 1),

@@ -41,7 +41,7 @@ def test_message_tables_have_the_same_keys_and_placeholders() -> None:
     assert all(
         CJK.search(t)
         for k, t in messages.MESSAGES["zh_CN"].items()
-        if k not in ("or", "fb_question")
+        if k not in ("fb_question", "gs_case_name")  # names and numbers only
     )
 
 
@@ -156,3 +156,29 @@ def test_zh_submissions_get_chinese_feedback_and_the_same_scores(
         assert english not in text
     right = next(t for name, t in feedback.items() if "right-zh" in name or "right-zh" in t)
     assert "自动评分：**9 / 9**" in right
+
+
+def test_gradescope_results_of_a_chinese_release_are_in_chinese() -> None:
+    from pooling_grader import gradescope
+
+    entry = {
+        "score": 1.0, "max_score": 4.0, "manual_max_score": 2.0, "status": "ok", "message": "",
+        "language": "zh_CN", "review": [],
+        "questions": [
+            {"name": "q1", "manual": False, "max_score": 2.0, "score": 1.0, "cases": [
+                {"hidden": False, "points": 1.0, "passed": True, "name": "test_a", "message": ""},
+                {"hidden": True, "points": 1.0, "passed": False, "name": "ties", "message": ""},
+            ]},
+            {"name": "q2", "manual": False, "max_score": 2.0, "score": 0.0, "method": ["x"]},
+            {"name": "q3", "manual": True, "max_score": 2.0, "score": None},
+        ],
+    }  # fmt: skip
+    data = gradescope.results_json(entry, ["bubblewrap sandbox: yes"], 1.0)
+    names = [t["name"] for t in data["tests"]]
+    assert names[:4] == [
+        "q1：公开测试 1：test_a", "q1：隐藏测试 2：ties", "q2：方法检查", "q3：由教师评分"
+    ]  # fmt: skip
+    assert data["output"] == "自动评分：1 / 4（另有 2 分由教师评分）"
+    assert data["tests"][-1]["name"].startswith("Grader:")  # instructors only: English
+    english = gradescope.results_json({**entry, "language": "en"}, [], 1.0)
+    assert english["tests"][0]["name"] == "q1: public test 1: test_a"

@@ -217,17 +217,18 @@ def clip(text: Any, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def describe(value: Any, small: int = 25) -> str:
+def describe(value: Any, small: int = 25, say: Messages = ENGLISH) -> str:
     """A short description of a value for feedback: shape and dtype, values when small."""
     import torch
 
     if type(value) is torch.Tensor:
-        head = f"tensor of shape {tuple(value.shape)}, {str(value.dtype).removeprefix('torch.')}"
+        dtype = str(value.dtype).removeprefix("torch.")
+        head = say("tensor", shape=tuple(value.shape), dtype=dtype)
         if value.numel() <= small:
             return f"{head}: {value.tolist()}"
         return head
     if isinstance(value, (tuple, list)):
-        inner = ", ".join(describe(v, small) for v in value)
+        inner = ", ".join(describe(v, small, say) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
     return clip(repr(value), 80)
 
@@ -391,7 +392,8 @@ class Session:
             "kwargs": {k: codec.encode(v) for k, v in kwargs.items()},
             "timeout": timeout,
         }
-        shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        shown = [describe(a, say=self.say) for a in args]
+        shown += [f"{k}={describe(v, say=self.say)}" for k, v in kwargs.items()]
         call_text = f"{name}({', '.join(shown)})"
         try:
             answer = self.request(message, timeout + GRACE)
@@ -424,7 +426,9 @@ class Session:
             text = self.say("modified", name=name, which=shown)
             self.calls.append(f"{call_text}: {text}")
             raise StudentError(text, "ModifiedInput")
-        self.calls.append(f"{call_text} returned {describe(value)}")
+        self.calls.append(
+            self.say("call_returned", call=call_text, value=describe(value, say=self.say))
+        )
         return value
 
     def close(self) -> None:

@@ -169,26 +169,94 @@ class Usage:
     free: set[str] = field(default_factory=set)  # top-level names the code refers to
 
 
+_UNKNOWN = object()
+_FOLD_BINARY = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+}  # fmt: skip
+_FOLD_COMPARE = {
+    ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+    ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+}  # fmt: skip
+
+
+def _fold(node: ast.AST):
+    """The value of an expression the source fixes (constants, empty or literal containers,
+    ``not``, unary and binary arithmetic on numbers, comparisons and ``and``/``or`` of such
+    values), else ``_UNKNOWN``. Nothing is run: only these operators on plain constants."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [_fold(e) for e in node.elts]
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else tuple(items)
+    if isinstance(node, ast.Dict):
+        return {} if not node.keys else _UNKNOWN
+    if isinstance(node, ast.UnaryOp):
+        value = _fold(node.operand)
+        if value is _UNKNOWN:
+            return _UNKNOWN
+        if isinstance(node.op, ast.Not):
+            return not value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(node.op, ast.USub):
+                return -value
+            if isinstance(node.op, ast.UAdd):
+                return value
+        return _UNKNOWN
+    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD_BINARY:
+        a, b = _fold(node.left), _fold(node.right)
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+        if not numbers or abs(a) > 1e12 or abs(b) > 1e12:
+            return _UNKNOWN
+        try:
+            return _FOLD_BINARY[type(node.op)](a, b)
+        except ArithmeticError:
+            return _UNKNOWN
+    if isinstance(node, ast.Compare):
+        values = [_fold(node.left), *(_fold(c) for c in node.comparators)]
+        if any(v is _UNKNOWN or isinstance(v, tuple) for v in values):
+            return _UNKNOWN
+        try:
+            return (
+                all(
+                    _FOLD_COMPARE[type(op)](a, b)
+                    for op, a, b in zip(node.ops, values, values[1:], strict=False)
+                )
+                if all(type(op) in _FOLD_COMPARE for op in node.ops)
+                else _UNKNOWN
+            )
+        except TypeError:
+            return _UNKNOWN
+    if isinstance(node, ast.BoolOp):
+        values = [_fold(v) for v in node.values]
+        if any(v is _UNKNOWN for v in values):
+            return _UNKNOWN
+        result = values[0]
+        for v in values[1:]:
+            result = (result and v) if isinstance(node.op, ast.And) else (result or v)
+        return result
+    return _UNKNOWN
+
+
 def _constant(node: ast.AST) -> tuple[bool, bool]:
     """(known, truth) of a condition whose value the source fixes: ``False``, ``0``, ``None``,
-    ``""``, ``()``, ``not True``..."""
-    if isinstance(node, ast.Constant):
-        return True, bool(node.value)
+    ``""``, ``()``, ``not True``, ``1 > 2``, ``3 - 3``... (``_fold``)."""
     if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
         items = node.keys if isinstance(node, ast.Dict) else node.elts
-        return (True, True) if items else (True, False)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        known, truth = _constant(node.operand)
-        return known, not truth
-    return False, False
+        return True, bool(items)
+    value = _fold(node)
+    return (False, False) if value is _UNKNOWN else (True, bool(value))
 
 
 def _empty_iterable(node: ast.AST) -> bool:
     """Whether a loop over ``node`` never runs its body: a literal empty container or string,
-    or ``range`` with constant arguments and no element."""
-    known, truth = _constant(node)
-    if known and isinstance(node, (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict)):
-        return not truth
+    or ``range`` with arguments the source fixes and no element (``range(0)``, ``range(2 - 2)``).
+    """
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+        return not (node.keys if isinstance(node, ast.Dict) else node.elts)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, bytes, tuple)) and not node.value
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
@@ -196,20 +264,12 @@ def _empty_iterable(node: ast.AST) -> bool:
         and node.args
         and not node.keywords
     ):
-        values = []
-        for a in node.args:
-            if isinstance(a, ast.UnaryOp) and isinstance(a.op, ast.USub):
-                a = a.operand
-                if not (isinstance(a, ast.Constant) and isinstance(a.value, int)):
-                    return False
-                values.append(-a.value)
-            elif isinstance(a, ast.Constant) and isinstance(a.value, int):
-                values.append(a.value)
-            else:
-                return False
+        values = [_fold(a) for a in node.args]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return False
         try:
             return len(range(*values)) == 0
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return False
     return False
 

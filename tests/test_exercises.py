@@ -934,6 +934,11 @@ def test_answer_module_keeps_a_constant_set_by_an_in_place_call() -> None:
         "def unused():\n        return F.conv2d(X, X)",
         "helper",  # a helper named in a bare statement, never called
         "return X.mean()\n    F.conv2d(X, X)",
+        "if 1 > 2:\n        F.conv2d(X, X)",  # conditions the source fixes, folded
+        "if not (1 and 2):\n        F.conv2d(X, X)",
+        "while 2 * 3 == 7:\n        F.conv2d(X, X)",
+        "for _ in range(4 - 4):\n        F.conv2d(X, X)",
+        'for _ in "":\n        F.conv2d(X, X)',
     ],
 )
 def test_require_is_not_met_by_code_that_cannot_run(source: str) -> None:
@@ -961,6 +966,9 @@ def test_require_is_not_met_by_code_that_cannot_run(source: str) -> None:
         "for _ in []:\n        X = X + 1",
         "if False:\n        for i in range(3):\n            X = X + 1",
         "def loop():\n        for i in range(3):\n            X[i] = 0",  # never called
+        "for _ in range(2 - 2):\n        X = X + 1",
+        "for _ in range(5, -5 + 10):\n        X = X + 1",
+        "while 1 > 2:\n        X = X + 1",
     ],
 )
 def test_loop_rule_is_not_met_by_a_loop_that_never_runs(source: str) -> None:
@@ -988,6 +996,8 @@ def test_live_code_still_meets_require_rules() -> None:
         (loops, "def f(X):\n    for i in range(X.shape[0]):\n        X[i] = 0\n    return X\n"),
         (loops, "def f(X):\n    return [[v for v in row] for row in X]\n"),
         (loops, "def f(X):\n    i = 0\n    while i < 3:\n        i += 1\n    return X\n"),
+        (loops, "def f(X):\n    while True:\n        X = X[1:]\n        break\n    return X\n"),
+        (loops, "def f(X):\n    for i in range(2 * 2 - 1):\n        X[i] = 0\n    return X\n"),
     ]
     for rules, code in honest:
         assert _check(code, rules)["broken"] == [], code

@@ -79,12 +79,12 @@ def _fill(po_path: Path) -> None:
     catalogue.save()
 
 
-@pytest.fixture
-def one_page_book(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def _one_page_book_template(tmp_path_factory) -> Path:
     """A copy of the book reduced to one real page (the glossary) and its catalogue,
     with the book's _config.yml and tools, translated completely (placeholders fill
-    whatever the real catalogue still lacks)."""
-    book = tmp_path / "book"
+    whatever the real catalogue still lacks); made once per module."""
+    book = tmp_path_factory.mktemp("one_page") / "book"
     (book / "book").mkdir(parents=True)
     shutil.copy(ROOT / f"{PAGE}.md", book / f"{PAGE}.md")
     shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
@@ -98,6 +98,12 @@ def one_page_book(tmp_path: Path) -> Path:
     _fill(po_dir / "glossary.po")
     assert i18n_check.run(book) == []
     return book
+
+
+@pytest.fixture
+def one_page_book(_one_page_book_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy, for one test, of the one-page book whose check passes."""
+    return Path(shutil.copytree(_one_page_book_template, tmp_path / "book"))
 
 
 def _po(book: Path) -> Path:

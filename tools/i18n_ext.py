@@ -25,6 +25,9 @@ additionally gets:
   the Chinese locale, whose figures carry Chinese labels. Its markdown may be English
   (gettext translates it) or already translated (no msgid matches; it stays as it is).
   The page's Binder and Colab buttons open that notebook.
+  Likewise an exercise page ``book/exercises/<name>`` reads the translated student release
+  ``locale/<language>/exercises/<name>.ipynb`` (config ``i18n_exercise_dir``; made by
+  exercises/build.py), so its buttons open the Chinese release.
 
 Every page of both editions gets a language switcher (``_templates/language-switcher.html``)
 linking to the same page in the other edition, and ``<link rel="alternate" hreflang>``.
@@ -214,17 +217,26 @@ def _builder_inited(app: Sphinx) -> None:
 
 
 def notebook_substitute(app: Sphinx, docname: str) -> Path | None:
-    """The translated-output notebook a translated build reads for ``docname``, if any:
+    """The translated notebook a translated build reads for ``docname``, if any:
     ``<i18n_notebook_dir>/<name>.ipynb`` for a chapter ``notebooks/<name>`` (the folder is
-    flat: tools/zh_notebooks.py writes one Chinese notebook per chapter)."""
+    flat: tools/zh_notebooks.py writes one Chinese notebook per chapter), and
+    ``<i18n_exercise_dir>/<name>.ipynb`` for an exercise page ``book/exercises/<name>`` (the
+    translated student release, so its Binder and Colab buttons open the Chinese release)."""
     language = app.config.language or SOURCE_LANGUAGE
-    if language == SOURCE_LANGUAGE or not docname.startswith("notebooks/"):
+    if language == SOURCE_LANGUAGE:
         return None
     if not (Path(app.srcdir) / f"{docname}.ipynb").is_file():
         return None
-    folder = Path(app.srcdir) / app.config.i18n_notebook_dir.format(language=language)
-    candidate = folder / f"{docname.removeprefix('notebooks/')}.ipynb"
-    return candidate if candidate.is_file() else None
+    folders = {
+        "notebooks/": app.config.i18n_notebook_dir,
+        "book/exercises/": app.config.i18n_exercise_dir,
+    }
+    for prefix, folder in folders.items():
+        if docname.startswith(prefix):
+            candidate = Path(app.srcdir) / folder.format(language=language)
+            candidate = candidate / f"{docname.removeprefix(prefix)}.ipynb"
+            return candidate if candidate.is_file() else None
+    return None
 
 
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -278,6 +290,8 @@ def _html_page_context(app: Sphinx, pagename: str, templatename: str, context, d
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("i18n_notebook_dir", "locale/{language}/notebooks", "env", [str])
+    # The exercise pages' translated release (exercises/build.py --publish-zh writes it).
+    app.add_config_value("i18n_exercise_dir", "locale/{language}/exercises", "env", [str])
     app.connect("config-inited", _config_inited, priority=400)  # before sphinx-external-toc
     app.connect("builder-inited", _builder_inited, priority=900)  # after myst-nb
     app.connect("source-read", _source_read)

@@ -58,6 +58,10 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "zh_CN": {
         "search_bar_text": "搜索本书……",
         "switch_title": "阅读本页的英文版",
+        # myst-nb's toggle of a hidden code cell ("Show code cell {type}"): the chapters
+        # hide only cells' sources (hide-input), so the Chinese names the code.
+        "nb_code_prompt_show": "显示代码",
+        "nb_code_prompt_hide": "隐藏代码",
     },
     "en": {
         "switch_title": "Read this page in Chinese",
@@ -181,6 +185,9 @@ def _config_inited(app: Sphinx, config) -> None:
             **(config.html_theme_options or {}),
             "search_bar_text": ui["search_bar_text"],
         }
+    for name in ("nb_code_prompt_show", "nb_code_prompt_hide"):
+        if name in ui:
+            setattr(config, name, ui[name])
     if language == SOURCE_LANGUAGE:
         return
     srcdir = Path(app.srcdir)

@@ -247,3 +247,30 @@ def test_chinese_search_finds_a_page_by_a_chinese_word(browser, site_url_zh, bui
     page.close()
     assert any("book/glossary.html" in hit for hit in hits), hits
     assert all("/zh-cn/" in hit for hit in hits), hits
+
+
+def test_the_switcher_sits_in_the_header_bar_beside_the_buttons(browser, site_root_url):
+    """The switcher is one row with the header's buttons, inside the sticky header bar, at
+    1280 px and on a phone (the theme stacks its end items, which once put it below the
+    bar, over the page's text)."""
+    for width, height in ((1280, 800), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
+            for prefix in EDITION_PREFIXES.values():
+                page.goto(f"{site_root_url}{prefix}/notebooks/explorer.html")
+                boxes = page.evaluate(
+                    """() => {
+                      const box = (el) => el.getBoundingClientRect().toJSON();
+                      const s = document.querySelector('.pi-language-switch');
+                      const bar = document.querySelector('.bd-header-article');
+                      const button = bar.querySelector('.article-header-buttons .btn');
+                      return {switch: box(s), bar: box(bar), button: box(button)};
+                    }"""
+                )
+                sw, bar, button = boxes["switch"], boxes["bar"], boxes["button"]
+                where = f"{prefix} at {width} px: {boxes}"
+                assert bar["top"] - 1 <= sw["top"] and sw["bottom"] <= bar["bottom"] + 1, where
+                assert abs(sw["top"] + sw["height"] / 2 - button["top"] - button["height"] / 2) < 4
+                assert button["top"] >= bar["top"] - 1, where  # no button pushed off the screen
+        finally:
+            page.close()

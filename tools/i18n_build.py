@@ -100,6 +100,12 @@ def build_edition(
         force_all=force_all,
     )
     status = 1 if isinstance(result, Exception) else int(result or 0)
+    # An incremental build with no outdated page copies no static file, so a changed (or
+    # removed) _static/*.css would stay stale in the output: copy the book's own ones here.
+    for static in sorted((source / "_static").glob("*")):
+        if static.is_file():
+            (html_dir / "_static").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(static, html_dir / "_static" / static.name)
     if status:
         # The pickled environment of a failed build would not re-read (nor re-warn about)
         # the failing pages: the next build starts over.

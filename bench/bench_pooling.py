@@ -486,15 +486,44 @@ def print_table(rows: list[dict]) -> None:
     )
 
 
+def only_suite(opts) -> None:
+    """``--only``: time a few suite workloads (a quick look while working on a kernel)."""
+    picked = [
+        (i, e) for i, e in enumerate(SUITE) if any(t in f"{e[0]} ({e[4]})" for t in opts.only)
+    ]
+    if not picked:
+        raise SystemExit(f"--only {opts.only}: no suite workload matches")
+    suite = []
+    for i, entry in picked:
+        r = time_suite(entry, opts.repeats or SUITE_REPEATS)
+        if opts.memory:
+            for impl in ("lib", "torch"):
+                r[f"peak_mib_{impl}"] = peak_mib(f"suite|{i}|{impl}")
+        suite.append(r)
+    print_suite(suite, [], {})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peak-child", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="3 repeats, no memory (smoke)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="time only the suite workloads whose 'name (pass)' contains TEXT (repeatable); "
+        "no loop comparison, no growth, no memory unless --memory; prints, writes nothing",
+    )
+    parser.add_argument("--memory", action="store_true", help="with --only: peak memory too")
+    parser.add_argument("--repeats", type=int, default=None, help="with --only: repeats")
     opts = parser.parse_args()
     torch.set_num_threads(1)
     if opts.peak_child:
         peak_child(opts.peak_child)
+        return
+    if opts.only:
+        only_suite(opts)
         return
     started = time.time()
     info = machine_info()

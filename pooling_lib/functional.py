@@ -587,8 +587,8 @@ def adaptive_avg_pool2d(
     Returns:
         ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``). Values bit-exact with PyTorch on
         the CPU: each window is summed in PyTorch's row-major order, one addition per cell,
-        which makes large windows (56x56 to 7x7) slower than PyTorch's vectorized kernel;
-        exactness is chosen over speed (``pooling_lib._kernels.adaptive``, ``make bench``).
+        which keeps large windows (56x56 to 7x7) slower than PyTorch's kernel; exactness is
+        chosen over speed (``pooling_lib._kernels.adaptive``, ``make bench``).
         float16/bfloat16 gradients are summed in float32 and rounded once, unlike
         PyTorch's, which round every addition: a 1x1 input upsampled to 64x64 gets the
         gradient 4096 here and 2048 (saturated) in PyTorch.
@@ -606,7 +606,10 @@ def adaptive_avg_pool2d(
     """
     fn = "adaptive_avg_pool2d"
     _check_input_maybe_no_channels(fn, input, 2)
-    size = check_adaptive_output_size(fn, output_size, input.shape, 2)
+    if type(output_size) is int and output_size == 1:  # global pooling: nothing to check
+        size = (1, 1)
+    else:
+        size = check_adaptive_output_size(fn, output_size, input.shape, 2)
     if size == (1, 1) and input.dim() == 3:  # PyTorch: a mean over the unbatched input as it is
         return input.mean((-2, -1), keepdim=True)
     return _unbatch(adaptive_avg_pool(_batched(input, 2), size), input, 2)

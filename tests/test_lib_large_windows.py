@@ -213,3 +213,169 @@ def test_huge_windows_cost_the_input_not_the_window():
         # every window that reads cells holds the maximum of those cells
         assert torch.all(out[real] <= x.amax(-1, keepdim=True).expand_as(out)[real])
     assert P.avg_pool1d(x, 2**30, padding=2**29).shape == (1, 2, 1)
+
+
+def _order_sensitive(shape, dtype=torch.float32, seed=0):
+    """Values whose sum depends on the order of the additions (magnitudes from 1e-6 to 1e7,
+    both signs) with a few -0.0, +-inf and NaN: a sum in another order than PyTorch's
+    rounds differently."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(shape, generator=g, dtype=torch.float64)
+    x = x * torch.pow(10.0, torch.randint(-6, 8, shape, generator=g).double())
+    flat = x.view(-1)
+    picks = torch.randint(0, flat.numel(), (4,), generator=g)
+    specials = [-0.0, float("inf"), float("-inf"), float("nan")]
+    for i, v in zip(picks.tolist(), specials, strict=True):
+        flat[i] = v
+    return x.to(dtype)
+
+
+TILING_AVG = [
+    ("avg_pool1d 8", lambda m, x: m.avg_pool1d(x, 8), (2, 3, 64)),
+    ("avg_pool2d 2x4", lambda m, x: m.avg_pool2d(x, (2, 4)), (2, 3, 8, 12)),
+    ("avg_pool2d 8 divisor_override", lambda m, x: m.avg_pool2d(x, 8, divisor_override=3),
+     (2, 3, 16, 24)),
+    ("avg_pool3d 2", lambda m, x: m.avg_pool3d(x, 2), (2, 3, 4, 6, 8)),
+    ("adaptive_avg_pool2d 56 to 7", lambda m, x: m.adaptive_avg_pool2d(x, 7), (2, 5, 56, 56)),
+    ("adaptive_avg_pool2d 12x30 to 3x5", lambda m, x: m.adaptive_avg_pool2d(x, (3, 5)),
+     (3, 2, 12, 30)),
+    ("adaptive_avg_pool1d 40 to 5", lambda m, x: m.adaptive_avg_pool1d(x, 5), (2, 3, 40)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, call, shape", TILING_AVG, ids=[t[0] for t in TILING_AVG])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "strided"])
+def test_tiling_average_windows_are_summed_in_torchs_order(name, call, shape, dtype, layout):
+    """Windows that tile the input (``avg._scatter_sums``: one ``scatter_add_`` on contiguous
+    float32/float64 inputs, the slot slices otherwise) give PyTorch's bits on values whose
+    sum depends on the order of the additions, in every layout, and PyTorch's gradients."""
+    if "pool3d" in name and dtype in (torch.float16, torch.bfloat16):
+        pytest.skip("PyTorch's avg_pool3d has no float16/bfloat16 CPU kernel")
+    x = _order_sensitive(shape, dtype)
+    if layout == "channels_last" and x.dim() in (4, 5):
+        x = x.contiguous(
+            memory_format=torch.channels_last if x.dim() == 4 else torch.channels_last_3d
+        )
+    elif layout == "strided":
+        x = torch.cat([x, x], dim=-1)[..., ::2]  # not contiguous, same values
+    ours, theirs = call(P, x), call(F, x)
+    assert_same_bits(ours, theirs)
+    assert ours.stride() == theirs.stride()
+    if dtype in (torch.float32, torch.float64) and "divisor" not in name:
+        x = x.nan_to_num(0.0, 0.0, 0.0).requires_grad_()
+        g = _order_sensitive(theirs.shape, dtype, seed=1).nan_to_num(0.0, 0.0, 0.0)
+        (g_ours,) = torch.autograd.grad(call(P, x), x, g)
+        (g_theirs,) = torch.autograd.grad(call(F, x), x, g)
+        assert_same_bits(g_ours, g_theirs)
+        assert g_ours.stride() == g_theirs.stride()
+
+
+def test_tiling_average_over_an_int64_input():
+    x = torch.randint(-(2**40), 2**40, (2, 3, 16, 16))
+    assert torch.equal(P.avg_pool2d(x, 4), F.avg_pool2d(x, 4))
+    assert torch.equal(
+        P.avg_pool2d(x, 4, divisor_override=7), F.avg_pool2d(x, 4, divisor_override=7)
+    )
+
+
+def test_average_windows_that_do_not_tile_keep_torchs_bits():
+    """Next to the scatter path: sizes that the windows do not divide, overlapping windows,
+    padding and windows smaller than ``SCATTER_WINDOW`` take the slot slices."""
+    x = _order_sensitive((2, 3, 57, 50))
+    for call in [
+        lambda m: m.adaptive_avg_pool2d(x, 7),  # 57 and 50 are not multiples of 7
+        lambda m: m.avg_pool2d(x, 8),  # a remainder the windows do not read
+        lambda m: m.avg_pool2d(x, 8, 4),  # overlapping
+        lambda m: m.avg_pool2d(x, 8, 8, 4, ceil_mode=True),  # padding
+        lambda m: m.avg_pool2d(x, 2),  # 4 cells
+    ]:
+        assert_same_bits(call(P), call(F))
+
+
+def test_scatter_sums_only_where_they_add_in_torchs_order():
+    from pooling_lib._kernels import avg
+    from pooling_lib.shapes import PoolArgs
+
+    args = PoolArgs((8, 8), (8, 8), (0, 0), (1, 1), False, (2, 2))
+    x = torch.randn(1, 2, 16, 16)
+    acc = torch.empty(1, 2, 2, 2)
+    assert avg._scatter_sums(acc, x, args)
+    assert not avg._scatter_sums(acc, x.contiguous(memory_format=torch.channels_last), args)
+    assert not avg._scatter_sums(acc.double(), x, args)  # float16 inputs sum in float32
+    assert not avg._scatter_sums(acc, x[..., :15], PoolArgs(
+        (8, 8), (8, 8), (0, 0), (1, 1), False, (2, 1)))  # fmt: skip
+    small = PoolArgs((2, 2), (2, 2), (0, 0), (1, 1), False, (8, 8))
+    assert not avg._scatter_sums(torch.empty(1, 2, 8, 8), x, small)
+    big = torch.randn(1, 1, 512, 256)  # a plane of 2**17 cells: no index that large
+    big_args = PoolArgs((8, 8), (8, 8), (0, 0), (1, 1), False, (64, 32))
+    assert not avg._scatter_sums(torch.empty(1, 1, 64, 32), big, big_args)
+    assert_same_bits(P.avg_pool2d(big, 8), F.avg_pool2d(big, 8))
+
+
+class _Allocations(TorchDispatchMode):
+    """The size, in elements, of every new storage an aten operation returns (a result whose
+    storage is none of its arguments': not a view, not an ``out=`` or in-place result)."""
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        flat = torch.utils._pytree.tree_leaves((args, kwargs))
+        known = {t.untyped_storage().data_ptr() for t in flat if isinstance(t, torch.Tensor)}
+        for r in torch.utils._pytree.tree_leaves(result):
+            if isinstance(r, torch.Tensor) and r.untyped_storage().data_ptr() not in known:
+                self.sizes.append(r.untyped_storage().nbytes() // r.element_size())
+        return result
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: P.max_pool1d(x, 3, 1),
+        lambda x: P.max_pool1d(x, 4, 1),
+        lambda x: P.max_pool1d(x, 2, 2),
+        lambda x: P.max_pool1d(x, 5, 5),
+    ],
+)
+def test_max_values_are_written_into_the_output(call):
+    """Without indices the maxima go into the output (``torch.maximum(..., out=)``): apart
+    from the output, no tensor a quarter of its size is made (the text workloads' peak
+    memory, issue 17)."""
+    x = torch.randn(4, 8, 20000)  # several chunks of planes
+    with _Allocations() as seen:
+        out = call(x)
+    big = [n for n in seen.sizes if n >= out.numel() // 4]
+    assert big == [out.numel()], big
+
+
+@pytest.mark.parametrize("k, s", [(3, 1), (5, 1), (2, 2), (8, 3)])
+def test_max_values_with_negative_zero_in_some_chunks(k, s):
+    """The -0.0 check runs per chunk of planes: a chunk holding -0.0 next to +0.0 gets
+    PyTorch's bits (the first zero of the window), the others the fast values."""
+    x = torch.randn(6, 64, 1500)
+    x[1, :, ::7] = 0.0
+    x[1, :, 1::7] = -0.0
+    x[4, 3, 100:110] = float("nan")
+    for layout in (x, x.transpose(1, 2).contiguous().transpose(1, 2)):
+        assert_same_bits(P.max_pool1d(layout, k, s), F.max_pool1d(layout, k, s))
+        x2 = layout.view(6, 64, 30, 50)
+        assert_same_bits(P.max_pool2d(x2, k, s), F.max_pool2d(x2, k, s))
+        cl = x2.contiguous(memory_format=torch.channels_last)
+        assert_same_bits(P.max_pool2d(cl, k, s), F.max_pool2d(cl, k, s))
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 7, 7), (1, 1, 1, 1), (2, 1, 5, 3), (3, 4, 1, 1)])
+def test_global_average_pooling_is_torchs_mean(shape):
+    x = _order_sensitive(shape)
+    layouts = [x, x.contiguous(memory_format=torch.channels_last), x.transpose(2, 3)]
+    for xl in layouts:
+        for size in (1, (1, 1), (1, None) if shape[2] == 1 else 1):
+            ours, theirs = P.adaptive_avg_pool2d(xl, size), F.adaptive_avg_pool2d(xl, size)
+            assert_same_bits(ours, theirs)
+            assert ours.stride() == theirs.stride()
+    with pytest.raises(TypeError, match="output_size"):
+        P.adaptive_avg_pool2d(x, True)

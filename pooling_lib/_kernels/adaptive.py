@@ -9,13 +9,16 @@ view where ``n`` is a multiple of ``out`` (the windows tile the input), else dou
 the shorter length and two gathers, so its cost does not grow with the window.
 
 Average pooling adds in PyTorch's order: where the windows tile the input, average pooling's
-slot loop (``avg.add_window_sums_``); otherwise a loop over slot ``a`` of the longest window,
-each output reading ``start + a`` clamped to its window's last element (clamped slots add
-zero). Either way a window of ``k_h x k_w`` cells costs ``k_h * k_w`` additions: PyTorch's
-CPU kernels sum in row-major window order, and a faster sum in another order would round
-differently. Exactness wins over speed here (``make bench``: ``adaptive_avg_pool2d`` from
-56x56 to 7x7, 64 additions per window, is several times slower than PyTorch's vectorized
-kernel, while 14x14 to 7x7 is faster).
+window sums (``avg.add_window_sums_``: one ``scatter_add_`` on a contiguous input, which
+visits the cells in memory order, else the slot slices); otherwise a loop over slot ``a`` of
+the longest window, each output reading ``start + a`` clamped to its window's last element
+(clamped slots add zero). Either way a window of ``k_h x k_w`` cells costs ``k_h * k_w``
+additions in one chain: PyTorch's CPU kernels sum in row-major window order, and a faster
+sum in another order (a tree, or vectors across the window's row) would round differently.
+The rule: the bits promised win over speed. Measured (``make bench``, one thread): from
+56x56 to 7x7 the scatter takes about 1.5-2x PyTorch's time (the slot slices took 6x; a
+transposing copy that would make the 64 additions contiguous costs more than PyTorch's
+whole kernel), while 14x14 to 7x7 is faster than PyTorch.
 
 PyTorch divides by the window's height, then by its width (two divisions); the forward passes
 here do the same operations in the same order, and the backward passes scatter the gradient
@@ -245,6 +248,8 @@ def adaptive_max_pool(x: torch.Tensor, output_size: tuple[int, ...], need_index:
 def adaptive_avg_pool(x: torch.Tensor, output_size: tuple[int, ...]) -> torch.Tensor:
     """Adaptive average pooling of ``(B, C, *spatial)``."""
     if len(output_size) == 2 and output_size == (1, 1):
-        # what PyTorch does for a 1x1 output (differentiable in every mode as it stands)
-        return in_layout_of(x.mean((-2, -1), keepdim=True), x)
+        # what PyTorch does for a 1x1 output (differentiable in every mode as it stands);
+        # the mean of a contiguous input is already in its layout (no check needed)
+        out = x.mean((-2, -1), keepdim=True)
+        return out if x.is_contiguous() else in_layout_of(out, x)
     return linear_pool(x, AdaptiveAvgPoolOp(tuple(x.shape[2:]), output_size, memory_format(x)))

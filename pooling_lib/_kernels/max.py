@@ -13,8 +13,9 @@ elements, so that the passes over a chunk find it in the CPU cache):
 
 * exact: ``m = (b > a) | isnan(b); where(m, b, a)``, bit-exact for every input, with the
   positions of the maxima; used with indices and when the chunk holds -0.0;
-* fast: ``torch.maximum`` (values only), when the chunk holds no -0.0 (one cheap reduction
-  checks it). Then both forms give the same bits: equal floats have equal bits once
+* fast: ``torch.maximum`` (values only), written into the output (``out=``, so no
+  temporary as large as the output), when the chunk holds no -0.0 (one integer ``amin``
+  of the chunk checks it). Then both forms give the same bits: equal floats have equal bits once
   +0.0/-0.0 and NaN are excluded; ``maximum`` propagates NaNs (the NaN's sign and payload
   may differ from PyTorch's, which returns the window's last NaN; every NaN compares
   equal in the tests).
@@ -63,7 +64,7 @@ def _has_negative_zero(x: torch.Tensor) -> bool:
     int_dtype = _INT_VIEW.get(x.dtype)
     if int_dtype is None:
         return True  # an unknown float type: take the general path
-    return x.view(int_dtype).min().item() == torch.iinfo(int_dtype).min
+    return x.view(int_dtype).amin().item() == torch.iinfo(int_dtype).min
 
 
 def pooled_max(
@@ -84,29 +85,37 @@ def pooled_max(
     for bs, cs in chunks(x):
         whole = bs == slice(None) and cs == slice(None)
         xc = x if whole else x[bs, cs]
+        oc = out if whole else out[bs, cs]
+        if not need_index:  # values written into the output, no temporary of its size
+            _chunk_max(xc, axes, False, floating, oc)
+            continue
         values, found = _chunk_max(xc, axes, need_index, floating)
-        if need_index and first is not None:
+        if first is not None:
             low_cells = values == low  # a padding cell may have won: all cells are `low`
             if bool(low_cells.any()):
                 found = torch.where(low_cells, first, found)
-        (out if whole else out[bs, cs]).copy_(values)
-        if need_index:
-            (index if whole else index[bs, cs]).copy_(found)
+        oc.copy_(values)
+        (index if whole else index[bs, cs]).copy_(found)
     return out, index
 
 
-def _chunk_max(xc: torch.Tensor, axes, need_index: bool, floating: bool):
+def _chunk_max(xc: torch.Tensor, axes, need_index: bool, floating: bool, out=None):
     """``running_max.window_max`` of one chunk, with PyTorch's bits: a window holding a NaN
     is run again with the NaN rule, and where a maximum is 0 (its sign may differ) or NaN
-    (its payload may) the value is read from the input at the maximum's index."""
+    (its payload may) the value is read from the input at the maximum's index.
+
+    Without ``need_index`` the values go into ``out``. Only a -0.0 in the chunk can make
+    ``torch.maximum``'s values differ from PyTorch's (NaNs aside): one integer reduction
+    checks that, cheaper than comparing the output with 0 (no boolean temporary)."""
+    if not need_index:
+        values, _ = rm.window_max(xc, axes, False, out=out)
+        if floating and _has_negative_zero(xc):
+            exact, _ = _chunk_max(xc, axes, True, floating)
+            out.copy_(exact)
+        return out, None  # NaNs: every NaN compares equal (module docstring)
     values, found = rm.window_max(xc, axes, need_index)
     if not floating:
         return values, found
-    if not need_index:
-        zero = values == 0
-        if not (bool(zero.any()) and _has_negative_zero(xc)):
-            return values, None  # NaNs: every NaN compares equal (module docstring)
-        values, found = rm.window_max(xc, axes, True)
     nan = torch.isnan(values)
     if bool(nan.any()):
         values, found = rm.window_max(xc, axes, True, nan=True)

@@ -125,7 +125,7 @@ def _positions(length: int, dim: int, ndim: int, device, step: int = 1) -> torch
     return torch.arange(0, length * step, step, dtype=dtype, device=device).view(shape)
 
 
-def _combine(a, b, pa, pb, nan: bool):
+def _combine(a, b, pa, pb, nan: bool, out=None):
     """The maximum of an earlier part ``a`` and a later part ``b`` of windows, and (``pa``
     given) the position of the winner: ``pb`` where ``b > a`` (or ``b`` is NaN, if ``nan``
     says NaNs may occur), else ``pa``.
@@ -136,9 +136,9 @@ def _combine(a, b, pa, pb, nan: bool):
     slower than ``maximum`` on the CPU). The values are ``torch.maximum``'s: a tie of +0.0
     and -0.0 or a NaN may get other bits than PyTorch's, which ``window_max``'s callers
     restore from the positions where that matters."""
-    v = torch.maximum(a, b)
     if pa is None:
-        return v, None
+        return torch.maximum(a, b, out=out) if out is not None else torch.maximum(a, b), None
+    v = torch.maximum(a, b)
     m = torch.gt(b, a)
     if nan:
         m |= torch.isnan(b)
@@ -157,53 +157,66 @@ def _pad(v: torch.Tensor, dim: int, left: int, right: int) -> torch.Tensor:
     return F.pad(v, widths, value=lowest(v.dtype))
 
 
-def _along(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
+def _along(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool, out=None):
     """Window maxima of ``v`` along ``dim``: values, and (``track``) the position of each
-    maximum along ``dim`` in the input (any position where a padding cell won)."""
+    maximum along ``dim`` in the input (any position where a padding cell won).
+
+    ``out`` (values only): a tensor of the result's shape to write the values into, so that
+    no temporary as large as the result is made; the values returned are then ``out``."""
     ndim, device = v.dim(), v.device
+    if track:
+        out = None
     if axis.adaptive:
-        return _along_adaptive(v, dim, axis, track, nan)
-    k, s, p, d, out = axis.kernel, axis.stride, axis.padding, axis.dilation, axis.out
-    span = (out - 1) * s + (k - 1) * d + 1  # padded cells the windows reach
+        return _into(out, *_along_adaptive(v, dim, axis, track, nan, out))
+    k, s, p, d, n_out = axis.kernel, axis.stride, axis.padding, axis.dilation, axis.out
+    span = (n_out - 1) * s + (k - 1) * d + 1  # padded cells the windows reach
     if span > 2 * axis.n + 2 * SMALL_WINDOW:  # mostly padding: never make it
-        return _along_clipped(v, dim, axis, track, nan)
+        return _into(out, *_along_clipped(v, dim, axis, track, nan))
     v = _pad(v, dim, p, span - p - axis.n)
     strategy = axis.strategy
-    starts = slice(0, (out - 1) * s + 1, s)
+    starts = slice(0, (n_out - 1) * s + 1, s)
     pos = None
     if strategy == "view" and k == 1:
         result = v[_index(ndim, dim, starts)]
         if track:
-            pos = _positions(out, dim, ndim, device, s)
+            pos = _positions(n_out, dim, ndim, device, s)
     elif strategy == "view":
         windows = v.unfold(dim, k, s)  # (..., out, ..., k)
         if not track:
-            result = windows.amax(-1)
+            result = windows.amax(-1) if out is None else torch.amax(windows, -1, out=out)
         else:
             result, a = windows.max(-1)
             if nan:  # Tensor.max gives a window's first NaN, PyTorch the last
                 ones = torch.arange(1, k + 1, device=device)
                 last = (torch.isnan(windows) * ones).amax(-1) - 1
                 a = torch.where(torch.isnan(result), last, a)
-            pos = a + _positions(out, dim, ndim, device, s)
+            pos = a + _positions(n_out, dim, ndim, device, s)
     elif strategy == "slots":
         result = v[_index(ndim, dim, starts)]
-        base = _positions(out, dim, ndim, device, s) if track else None
+        base = _positions(n_out, dim, ndim, device, s) if track else None
         pos = base
         for a in range(1, k):
-            b = v[_index(ndim, dim, slice(a * d, a * d + (out - 1) * s + 1, s))]
-            result, pos = _combine(result, b, pos, base + a * d if track else None, nan)
+            b = v[_index(ndim, dim, slice(a * d, a * d + (n_out - 1) * s + 1, s))]
+            result, pos = _combine(result, b, pos, base + a * d if track else None, nan, out)
     else:
         runs, pos_runs, h = _doubling(v, dim, k, d, track, nan)
         last = (k - h) * d
-        end = slice(last, last + (out - 1) * s + 1, s)
+        end = slice(last, last + (n_out - 1) * s + 1, s)
         pa = pos_runs[_index(ndim, dim, starts)] if track else None
         pb = pos_runs[_index(ndim, dim, end)] if track else None
         result, pos = _combine(
-            runs[_index(ndim, dim, starts)], runs[_index(ndim, dim, end)], pa, pb, nan
+            runs[_index(ndim, dim, starts)], runs[_index(ndim, dim, end)], pa, pb, nan, out
         )
     if track and (p or span > axis.n):  # a padding cell's position: any real one
         pos = (pos - p).clamp_(0, axis.n - 1) if p else pos.clamp(max=axis.n - 1)
+    return _into(out, result, pos)
+
+
+def _into(out, result, pos):
+    """``(result, pos)``, the values copied into ``out`` if given and not already there."""
+    if out is not None and result is not out:
+        out.copy_(result)
+        result = out
     return result, pos
 
 
@@ -271,7 +284,7 @@ def _along_clipped(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool
     return result, pos
 
 
-def _along_adaptive(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool):
+def _along_adaptive(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool, out=None):
     starts, ends = _adaptive_bounds(axis.n, axis.out, v.device)
     shortest = int((ends - starts).min())
     runs, pos, h = _doubling(v, dim, shortest, 1, track, nan)
@@ -279,7 +292,7 @@ def _along_adaptive(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: boo
     a, b = runs.index_select(dim, starts), runs.index_select(dim, last)
     pa = pos.index_select(dim, starts) if track else None
     pb = pos.index_select(dim, last) if track else None
-    return _combine(a, b, pa, pb, nan)
+    return _combine(a, b, pa, pb, nan, out)
 
 
 @functools.lru_cache(maxsize=256)
@@ -289,7 +302,7 @@ def _adaptive_bounds(n: int, out: int, device) -> tuple[torch.Tensor, torch.Tens
 
 
 def window_max(
-    x: torch.Tensor, axes: tuple[Axis, ...], track: bool, nan: bool = False
+    x: torch.Tensor, axes: tuple[Axis, ...], track: bool, nan: bool = False, out=None
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Window maxima of ``x`` (``(B, C, *spatial)``, one ``Axis`` per spatial dimension) and,
     with ``track``, the flat index (``h * W + w`` etc., int64) of each window's maximum by
@@ -297,16 +310,18 @@ def window_max(
 
     ``nan``: NaNs may occur (without it the index of a window holding a NaN is wrong; its
     value is NaN, so callers see that and run again). The values are ``torch.maximum``'s
-    (see ``_combine``)."""
+    (see ``_combine``). ``out`` (values only): where to write them (see ``_along``)."""
+    if track:
+        out = None
     if all(a.out == 1 and a.padding == 0 and a.kernel >= a.n for a in axes):
-        return _global(x, track)  # one window over each whole plane
+        return _into(out, *_global(x, track))  # one window over each whole plane
     strides = [math.prod(x.shape[2 + j + 1 :]) for j in range(len(axes))]
     # int32 flat indices while they fit (elementwise int64 is slow), int64 at the end
     dtype = torch.int32 if math.prod(x.shape[2:]) < 2**31 else torch.int64
     v, index = x, None
     for j in reversed(range(len(axes))):
         dim = 2 + j
-        v, pos = _along(v, dim, axes[j], track, nan)
+        v, pos = _along(v, dim, axes[j], track, nan, out if j == 0 else None)
         if track:
             pos = pos.expand(v.shape)
             if index is None:

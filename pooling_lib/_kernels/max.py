@@ -121,7 +121,7 @@ def _chunk_max(xc: torch.Tensor, axes, need_index: bool, floating: bool, out=Non
         values, found = rm.window_max(xc, axes, True, nan=True)
     if bool(((values == 0) | nan).any()):
         B, C = xc.shape[:2]
-        flat = found.clamp(min=0).reshape(B, C, -1)
+        flat = found.clamp(min=0).long().reshape(B, C, -1)
         exact = xc.reshape(B, C, -1).gather(2, flat).view(values.shape)
         values = torch.where((values == 0) | nan, exact, values)
     return values, found if need_index else None

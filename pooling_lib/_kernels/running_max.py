@@ -117,8 +117,10 @@ def _index(ndim: int, dim: int, s: slice) -> tuple:
     return tuple(index)
 
 
+@functools.lru_cache(maxsize=256)
 def _positions(length: int, dim: int, ndim: int, device, step: int = 1) -> torch.Tensor:
-    """``0, step, 2 * step, ...`` along ``dim`` (int32: elementwise int64 is slow)."""
+    """``0, step, 2 * step, ...`` along ``dim`` (int32: elementwise int64 is slow). Cached:
+    callers never modify it."""
     shape = [1] * ndim
     shape[dim] = length
     dtype = torch.int32 if length * step < 2**31 else torch.int64
@@ -329,7 +331,7 @@ def window_max(
             else:
                 inner = index.gather(dim, pos.long())
                 index = torch.add(inner, pos.to(dtype), alpha=strides[j])
-    return v, (index.long() if track else None)
+    return v, index  # int32 while it fits (copied into the int64 result by the caller)
 
 
 def _global(x: torch.Tensor, track: bool):

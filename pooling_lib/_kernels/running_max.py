@@ -307,8 +307,9 @@ def window_max(
     x: torch.Tensor, axes: tuple[Axis, ...], track: bool, nan: bool = False, out=None
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Window maxima of ``x`` (``(B, C, *spatial)``, one ``Axis`` per spatial dimension) and,
-    with ``track``, the flat index (``h * W + w`` etc., int64) of each window's maximum by
-    PyTorch's rule, before ``first_real_index``'s correction of padding cells.
+    with ``track``, the flat index (``h * W + w`` etc.; int32 while it fits) of each
+    window's maximum by PyTorch's rule, before ``first_real_index``'s correction of padding
+    cells.
 
     ``nan``: NaNs may occur (without it the index of a window holding a NaN is wrong; its
     value is NaN, so callers see that and run again). The values are ``torch.maximum``'s

@@ -32,6 +32,7 @@ import json
 import math
 import random
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -40,7 +41,7 @@ from site_checks import SCREENSHOT_DIR as SCREENSHOTS
 from pooling_book.drawing import palette
 from pooling_book.explorer import explore
 from pooling_book.explorer.widget import format_value
-from pooling_book.settings import PoolSettings
+from pooling_book.settings import KEYWORDS, PoolSettings
 from pooling_lib import functional
 
 PAGE = "notebooks/explorer.html"
@@ -498,6 +499,12 @@ def test_the_window_is_also_a_small_grid(explorer_page):
 # ------------------------------------------------------------------ input size
 
 
+# the input cells shown: "r,c" -> the printed value
+INPUT_CELLS = """(el) => Object.fromEntries(
+  [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
+  .map((n) => [n.dataset.r + "," + n.dataset.c, n.textContent]))"""
+
+
 def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
     page, errors = explorer_page
     x = torch.arange(16.0).reshape(1, 1, 4, 4)
@@ -507,11 +514,7 @@ def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
     assert not control(el, "size-w").is_visible()  # H and W linked, as the other pairs
     control(el, "size-h").fill("7")
     assert el.get_attribute("data-out-shape") == "[3,3]"  # 7x7 -> 3x3 in one step
-    cells = el.evaluate(
-        """(el) => Object.fromEntries(
-             [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
-             .map((n) => [n.dataset.r + "," + n.dataset.c, n.textContent]))"""
-    )
+    cells = el.evaluate(INPUT_CELLS)
     assert len(cells) == 49 and cells["1,2"] == "42"  # typed, kept
     assert cells["0,0"] == "0" and cells["3,3"] == "15" and cells["6,6"] == "0"  # X, then 0
     assert "(1, 1, 7, 7)" in el.query_selector(".pe-title").text_content()
@@ -656,7 +659,7 @@ def test_a_tap_shows_the_readers_and_a_second_tap_edits(explorer_page):
     assert not control(el, "edit-value").is_visible()
     assert page.evaluate("document.activeElement.name") != "edit-value"
     assert len(el.query_selector_all(".pe-output .pe-reader")) == 4
-    caption = el.query_selector_all(".pe-caption")[1].text_content()
+    caption = el.query_selector(".pe-hint").text_content()
     assert "X[0, 0, 1, 1] is read by 4 outputs" in caption, caption
     current = el.query_selector(".pe-output .pe-current")
     style = current.evaluate(
@@ -1160,24 +1163,29 @@ def test_the_widgets_lang_overrides_the_page(browser):
 # ------------------------------------- the tasks of issue 19, each in at most 3 actions
 
 
+ROOT = Path(__file__).parents[1]
+
+
+def stored_explorer(notebook: str, source_has: str = "") -> str:
+    """The explorer output stored in ``notebooks/<notebook>.ipynb`` (the site shows that
+    text/html) of the first code cell whose source holds ``source_has``."""
+    cells = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+    return next(
+        "".join(out["data"]["text/html"])
+        for cell in cells["cells"]
+        if cell["cell_type"] == "code" and source_has in "".join(cell["source"])
+        for out in cell.get("outputs", [])
+        if "pooling-explorer" in "".join(out.get("data", {}).get("text/html", []))
+    )
+
+
 def compact_explorers() -> dict[str, str]:
     """The compact explorers near the top of the front page and of chapter 1, as the site
     carries them: book/index.md's raw block and the first explorer output stored in
     notebooks/pooling.ipynb."""
-    from pathlib import Path
-
-    root = Path(__file__).parents[1]
-    page = (root / "book" / "index.md").read_text(encoding="utf-8")
+    page = (ROOT / "book" / "index.md").read_text(encoding="utf-8")
     front = re.search(r"```\{raw\} html\n<!-- explore\(.*\) -->\n(.*?)\n```", page, re.S)[1]
-    notebook = json.loads((root / "notebooks" / "pooling.ipynb").read_text(encoding="utf-8"))
-    chapter = next(
-        "".join(out["data"]["text/html"])
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        for out in cell.get("outputs", [])
-        if "pooling-explorer" in "".join(out.get("data", {}).get("text/html", []))
-    )
-    return {"front page": front, "chapter 1": chapter}
+    return {"front page": front, "chapter 1": stored_explorer("pooling")}
 
 
 class Reader:
@@ -1389,17 +1397,8 @@ def test_the_chinese_table_has_every_word_and_every_rule(browser):
         return [shape(S.en), shape(S["zh-CN"])]; }"""
     )
     assert keys[0] == keys[1]
-    base = {
-        "mode": "max",
-        "kernel_size": [2, 2],
-        "stride": [2, 2],
-        "padding": [0, 0],
-        "dilation": [1, 1],
-        "ceil_mode": False,
-        "count_include_pad": True,
-        "divisor_override": None,
-        "norm_type": 2.0,
-    }
+    base = {k: v for k, v in state_for(torch.ones(1, 1, 1, 1)).items() if k in KEYWORDS}
+    base |= {"kernel_size": [2, 2], "stride": [2, 2]}
     cases = [({**base, **s}, H, W) for s, H, W in RULE_CASES]
     worded = page.evaluate(
         """(cases) => { const m = window.PoolingExplorer, zh = m.STRINGS["zh-CN"];
@@ -1419,3 +1418,186 @@ def test_the_chinese_table_has_every_word_and_every_rule(browser):
         assert not missing and re.search(HAN, zh), (en, zh, missing)
     assert sum(en is not None for en, _ in worded) == 9
     assert not errors, errors
+
+
+# ------------------------------------- the size fields, typed key by key (review of issue 19)
+
+X44 = torch.arange(16.0).reshape(4, 4)
+NO_OUTPUT = "(el) => el.querySelectorAll('.pe-output .pe-cell').length"
+
+
+def retype(el, name: str, text: str) -> None:
+    """Empties field ``name`` and types ``text`` into it key by key, as a reader does (an
+    input event per key: typing 32 shows 3 first)."""
+    field = control(el, name)
+    field.fill("")
+    field.type(text)
+
+
+def test_an_input_size_out_of_range_says_its_rule_and_applies_nothing(browser):
+    """Typing 32 into the input's size (at most 16): the message names the field, the
+    value and the rule, the input keeps the size it had (not the 3 typed first), no output
+    is drawn, and the field keeps what was typed; a size in range then applies."""
+    page, errors = generated_page(browser, "en", explore(X44, kernel_size=3, stride=2, padding=1))
+    el = page.query_selector(".pooling-explorer[data-mounted]")
+    retype(el, "size-h", "32")
+    message = "input size H = W = 32: must be an integer from 1 to 16; the input stays 4×4"
+    assert el.get_attribute("data-error") == message
+    assert el.query_selector(".pe-error").text_content() == message
+    assert el.query_selector(".pe-title").text_content().endswith("(1, 1, 4, 4)")
+    assert el.evaluate(NO_OUTPUT) == 0 and control(el, "size-h").input_value() == "32"
+    retype(el, "size-h", "7")
+    assert el.get_attribute("data-error") == ""
+    assert el.query_selector(".pe-title").text_content().endswith("(1, 1, 7, 7)")
+    control(el, "hw-split").check()  # split: the width's own rule
+    retype(el, "size-w", "0")
+    assert el.get_attribute("data-error").startswith("input width W = 0: must be an integer")
+    assert el.query_selector(".pe-title").text_content().endswith("(1, 1, 7, 7)")
+    assert not errors, errors
+    page.close()
+
+
+def test_a_larger_input_says_that_its_new_cells_are_zero(browser):
+    """The tensor given to explore() is 4×4: grown past it, the new cells are 0 and a note
+    says so; back within it, or with a preset that fills any size, no note."""
+    page, errors = generated_page(browser, "en", explore(X44, kernel_size=2))
+    el = page.query_selector(".pooling-explorer[data-mounted]")
+    note = el.query_selector(".pe-size-note")
+    assert not note.is_visible()
+    control(el, "size-h").fill("6")
+    cells = el.evaluate(INPUT_CELLS)
+    assert cells["3,3"] == "15" and cells["5,5"] == "0" and cells["0,4"] == "0"
+    assert note.is_visible() and note.text_content() == (
+        'the new cells are 0: the tensor given to explore() is 4×4 ("input values" fills them '
+        "otherwise)"
+    )
+    control(el, "size-h").fill("3")
+    assert not note.is_visible()
+    control(el, "size-h").fill("6")
+    control(el, "preset").select_option("ramp")  # a preset that fills any size
+    assert not note.is_visible()
+    assert not errors, errors
+    page.close()
+
+
+FIT = """([s, n, o, most]) => window.PoolingExplorer.fitSettings(
+  { mode: "max", dilation: [1, 1], ceil_mode: false, ...s }, [n, n], [o, o],
+  ["kernel_size", "stride", "padding"], ["kernel_size", "stride", "padding"], most)"""
+# settings a reader may leave behind before asking for an output size
+LEFTOVERS = [
+    {"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1]},
+    {"kernel_size": [2, 2], "stride": [2, 2], "padding": [1, 1]},
+    {"kernel_size": [5, 5], "stride": [1, 1], "padding": [2, 2]},
+    {"kernel_size": [8, 8], "stride": [3, 3], "padding": [4, 4]},
+]
+
+
+def test_the_output_size_control_avoids_windows_of_half_padding(browser):
+    """From any leftover setting, "→ output" picks a window less than half padding along
+    each axis (2·padding < kernel) and a stride no longer than the window whenever such a
+    setting gives the output (pooling_lib's sizes, brute force); padding never exceeds half
+    the kernel (PyTorch's rule)."""
+    from pooling_lib.shapes import pooled_size
+
+    page, errors = generated_page(browser, "en", explore(torch.ones(3, 3)))
+    odd_but_avoidable = []
+    for start in LEFTOVERS:
+        for n in range(1, 11):
+            for o in range(1, 11):
+                fit = page.evaluate(FIT, [start, n, o, 10])
+                sensible = any(
+                    pooled_size(n, k, st, p) == o and (p == 0 or 2 * p < k) and st <= k
+                    for k in range(1, 11)
+                    for st in range(1, 11)
+                    for p in range(k // 2 + 1)
+                )
+                if fit is None:
+                    assert not sensible, (start, n, o)
+                    continue
+                k, st, p = fit["kernel_size"][0], fit["stride"][0], fit["padding"][0]
+                assert pooled_size(n, k, st, p) == o and 0 <= p <= k // 2, (start, n, o, fit)
+                if sensible and (fit.get("odd") or (p and 2 * p >= k) or st > k):
+                    odd_but_avoidable.append((start["kernel_size"][0], n, o, k, st, p))
+    page.close()
+    assert not odd_but_avoidable, odd_but_avoidable[:10]
+    assert not errors, errors
+
+
+def test_the_output_size_starts_from_the_settings_before_the_typing(browser):
+    """Typing 12 (no kernel gives 12 from 4) after the 1 typed first fitted an output of 1:
+    the settings go back to those before the typing, and the note says none exists. A
+    wanted output size is fitted from the settings before the typing too; when every fit
+    from them is odd (here with dilation 3), the fit starts again from explore()'s own
+    dilation, and the note says what was set."""
+    page, errors = generated_page(browser, "en", explore(X44, kernel_size=3, stride=2, padding=1))
+    el = page.query_selector(".pooling-explorer[data-mounted]")
+    call = lambda: el.query_selector(".pe-call").text_content()  # noqa: E731
+    el.evaluate(OPEN_DETAILS)
+    before = call()
+    retype(el, "target-h", "12")
+    assert call() == before, call()
+    note = el.query_selector(".pe-target-note").text_content()
+    assert note == "no kernel, stride and padding give an output of 12 from 4", note
+    retype(el, "target-h", "3")
+    assert el.get_attribute("data-out-shape") == "[3,3]"
+    assert "kernel_size=(4, 4), stride=(1, 1), padding=(1, 1)" in call(), call()
+    assert el.query_selector(".pe-target-note").text_content() == "set kernel 4, stride 1"
+    control(el, "dilation-h").fill("3")  # every 4 -> 2 with dilation 3 is odd
+    retype(el, "target-h", "2")
+    assert el.get_attribute("data-out-shape") == "[2,2]"
+    # with explore()'s dilation 1 again, stride 2 is the one change from kernel 4, padding 1
+    assert "kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), dilation=(1, 1)" in call(), call()
+    note = el.query_selector(".pe-target-note").text_content()
+    assert note == "set stride 2, dilation 1", note
+    assert not errors, errors
+    page.close()
+
+
+# ------------------------------------- the front page's first screen, and dilation's actions
+
+FIRST_SCREENS = [(1280, 800), (390, 844)]
+
+
+@pytest.mark.parametrize(("width", "height"), FIRST_SCREENS)
+def test_the_front_pages_grids_are_in_the_first_screen(browser, site_url, width, height):
+    """On the front page, as it opens, the compact explorer's grids (input and output,
+    with their indices) lie wholly inside the first screen, at 1280×800 and at 390×844."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(site_url + "book/index.html")
+    page.wait_for_selector(".pooling-explorer[data-mounted] .pe-output .pe-cell")
+    boxes = page.evaluate(
+        """() => Object.fromEntries(["pe-grids", "pe-input", "pe-output"].map((c) => {
+          const r = document.querySelector(`.pooling-explorer[data-mounted] .${c}`)
+            .getBoundingClientRect();
+          return [c, [r.left, r.top, r.right, r.bottom].map(Math.round)]; }))"""
+    )
+    page.screenshot(path=str(SCREENSHOTS / f"front-page-{width}x{height}.png"))
+    page.close()
+    print(f"front page {width}x{height}: {boxes}")  # left, top, right, bottom (pytest -s)
+    for left, top, right, bottom in boxes.values():
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height, boxes
+
+
+def test_dilation_is_one_action_away_on_the_explorer_chapter(browser):
+    """ "See what dilation does" on the explorer chapter: its dilation section's explorer
+    (dilation first) and its explorer of every control each show it in one action, typed
+    into the dilation field; the hatched gaps come or go and the window reads what
+    pooling_lib's window rule says."""
+    counts = {}
+    for where, source, value in (
+        ("dilation section", 'controls=["dilation"', "1"),
+        ("every control", "explore(X2,", "2"),
+    ):
+        page, errors = page_with(browser, "en", stored_explorer("explorer", source), 1)
+        r = Reader(page.query_selector(".pooling-explorer[data-mounted]"))
+        gaps = "(el) => el.querySelectorAll('.pe-input .pe-gap').length"
+        before = r.el.evaluate(gaps)
+        r.type("dilation-h", value)
+        assert (r.el.evaluate(gaps) > 0) != (before > 0), (where, before)
+        i, j = json.loads(r.el.get_attribute("data-position"))
+        assert sorted(r.el.evaluate(READ_CELLS)) == window_cells(r.el, i, j)
+        counts[where] = r.actions
+        assert not errors, errors
+        page.close()
+    print("see what dilation does, explorer chapter:", counts)
+    assert max(counts.values()) <= 3 and set(counts) == {"dilation section", "every control"}

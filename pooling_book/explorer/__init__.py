@@ -53,8 +53,12 @@ def explore(
     ``controls`` names what the section teaches (``["padding"]``, ``["size", "stride"]``;
     names from :data:`~pooling_book.explorer.widget.CONTROLS`): those controls come first and
     every other one is under "more settings"; ``None`` shows them all. Above its grids every
-    explorer shows the input's size H, W (editable) and the output's: typing an output size
-    sets the kernel, stride and padding closest to the current ones that give it.
+    explorer shows the input's size H, W (editable, 1 to 16; a size out of range is refused
+    with its rule; cells past ``X``'s own size are 0, a note says so, and a preset fills
+    them) and the output's: typing an output size sets the kernel, stride and padding
+    closest to the current ones that give it, avoiding where it can a window that is half
+    padding or shorter than its stride (for that it may set dilation and ``ceil_mode`` back
+    to those given here).
     ``predict=True`` starts in predict mode: the output's values are hidden and the reader
     types the value of the highlighted output cell (or the output's shape) and is told at
     once whether it is right. ``lang`` sets the language of the view's words (``"en"`` or

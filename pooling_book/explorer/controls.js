@@ -26,27 +26,52 @@ export function buildControls(view) {
   // --- size: the input's H and W
   const sizeInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `size-${axis}`, class: "pe-size", "aria-label": T.sizeAria(axis) });
   const sizeH = sizeInput("h"), sizeW = sizeInput("w");
-  // linked (one number for H and W) until "h ≠ w" splits them, as the (h, w) pairs below
+  // linked (one number for H and W) until "h ≠ w" splits them, as the (h, w) pairs below.
+  // A number applies as it is typed; one out of range (typing 32: "3", then "32") says its
+  // rule and puts back the size the input had before the typing began (view.badSize).
+  let sizeBefore = null; // [H, W] when the reader began typing a size
+  const onSizeFocus = () => (sizeBefore = model.get("shape").slice(2));
+  const sizeOk = (text) => /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_SIZE;
   const onSize = () => {
-    const [hh, ww] = [sizeH, split.checked ? sizeW : sizeH].map((x) => Number.parseInt(x.value, 10));
-    if ([hh, ww].every((v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIZE)) view.resize(hh, ww);
+    const boxes = split.checked ? [["h", sizeH], ["w", sizeW]] : [["h", sizeH]];
+    if (boxes.some(([, box]) => box.value.trim() === "")) return view.badSize(null); // being retyped
+    const bad = boxes.find(([, box]) => !sizeOk(box.value.trim()));
+    if (bad) return view.badSize(bad[0], !split.checked, bad[1].value.trim(), sizeBefore || model.get("shape").slice(2));
+    const [hh, ww] = [sizeH, split.checked ? sizeW : sizeH].map((x) => Number(x.value));
+    view.resize(hh, ww);
   };
-  sizeH.addEventListener("input", onSize);
-  sizeW.addEventListener("input", onSize);
+  for (const box of [sizeH, sizeW]) {
+    box.addEventListener("focus", onSizeFocus);
+    box.addEventListener("input", onSize);
+  }
   const sizeLabel = h("span", { class: "pe-label" }, T.sizeSplit);
   const sizeTimes = h("span", {}, "×");
-  // the output size wanted: the explorer sets a kernel, stride and padding that give it
+  const sizeNote = h("span", { class: "pe-size-note", role: "status" });
+  // the output size wanted: the explorer sets a kernel, stride and padding that give it,
+  // each time from the settings it had when the reader began typing (typing 12 fits 12
+  // from those, not from what the "1" typed first had set)
   const targetInput = (axis) => h("input", { type: "number", min: 1, max: MAX_SIZE, step: 1, name: `target-${axis}`, class: "pe-size", "aria-label": T.targetAria(axis) });
   const targetH = targetInput("h"), targetW = targetInput("w");
   const targetTimes = h("span", {}, "×");
   const targetNote = h("span", { class: "pe-target-note", role: "status" });
+  let targetBefore = null; // the settings when the reader began typing an output size
+  const onTargetFocus = () => (targetBefore = view.settings());
   const onTarget = () => {
-    const [th, tw] = [targetH, split.checked ? targetW : targetH].map((x) => Number.parseInt(x.value, 10));
-    if (![th, tw].every((v) => Number.isInteger(v) && v >= 1)) return;
-    targetNote.textContent = view.target(th, tw) ? "" : T.targetNone(split.checked ? `${th}×${tw}` : th, split.checked ? `${model.get("shape")[2]}×${model.get("shape")[3]}` : model.get("shape")[2]);
+    const boxes = split.checked ? [["h", targetH], ["w", targetW]] : [["h", targetH]];
+    const bad = boxes.find(([, box]) => !sizeOk(box.value.trim()));
+    if (bad) {
+      targetNote.textContent = bad[1].value.trim() === "" ? "" : T.targetBad(bad[0], bad[1].value.trim(), MAX_SIZE);
+      return;
+    }
+    const [th, tw] = [targetH, split.checked ? targetW : targetH].map((x) => Number(x.value));
+    const [, , H, W] = model.get("shape");
+    const done = view.target(th, tw, targetBefore);
+    targetNote.textContent = done !== null ? done : T.targetNone(split.checked ? `${th}×${tw}` : th, split.checked ? `${H}×${W}` : H);
   };
-  targetH.addEventListener("input", onTarget);
-  targetW.addEventListener("input", onTarget);
+  for (const box of [targetH, targetW]) {
+    box.addEventListener("focus", onTargetFocus);
+    box.addEventListener("input", onTarget);
+  }
   // "size" is this row, on every explorer (its name in `controls` only widens predict mode)
   const shapeRow = h(
     "div",
@@ -54,6 +79,7 @@ export function buildControls(view) {
     h("span", { class: "pe-field" }, sizeLabel, sizeH, sizeTimes, sizeW),
     h("span", { class: "pe-field" }, h("span", { class: "pe-label" }, T.target), targetH, targetTimes, targetW),
     targetNote,
+    sizeNote,
   );
 
   // --- mode
@@ -167,8 +193,11 @@ export function buildControls(view) {
   function sync(s) {
     mode.value = s.mode;
     const [, , H, W] = model.get("shape");
-    if (Number(sizeH.value) !== H) sizeH.value = H;
-    if (Number(sizeW.value) !== W) sizeW.value = W;
+    // (not while the reader types there, nor while a size typed out of range is shown)
+    for (const [box, v] of [[sizeH, H], [sizeW, W]]) {
+      if (view.sizeError() || box.ownerDocument.activeElement === box) continue;
+      if (Number(box.value) !== v || box.value === "") box.value = v;
+    }
     sizeLabel.textContent = split.checked ? T.sizeSplit : T.sizeLinked;
     sizeTimes.hidden = sizeW.hidden = targetTimes.hidden = targetW.hidden = !split.checked;
     for (const [key, { word, parts }] of Object.entries(pairs)) {
@@ -199,5 +228,5 @@ export function buildControls(view) {
     if (shape && targetNote.textContent && targetH.ownerDocument.activeElement !== targetH && targetW.ownerDocument.activeElement !== targetW) targetNote.textContent = "";
   }
 
-  return { toolbar, shapeRow, sync, showShape, play, back, next, speed, preset, focus, full };
+  return { toolbar, shapeRow, sizeNote, sync, showShape, play, back, next, speed, preset, focus, full };
 }

@@ -9,7 +9,7 @@
 // predict.js take the reader's input; this module wires them together.
 import { STRINGS, languageOf, strings } from "./strings.js";
 import { formatValue, poolCell, poolPlane, ruleError } from "./pooling.js";
-import { CONTROLS, SETTINGS, USES, fitSettings, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
+import { CONTROLS, MAX_SIZE, SETTINGS, USES, fitSettings, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
 import { css } from "./style.js";
 import { cellSize, clearGrid, drawInput, drawOutput, explain, h, placeWindow, unbroken, windowGrid } from "./drawing.js";
 import { buildControls } from "./controls.js";
@@ -39,6 +39,9 @@ export function mount(el, model) {
   let result = null;
   let readers = new Map();
   const indexErrors = { batch: "", channel: "" };
+  let sizeError = ""; // an input size out of range, typed into the shape row
+  const settingsNow = () => Object.fromEntries(SETTINGS.map((k) => [k, model.get(k)]));
+  const initial = settingsNow(); // the settings explore() was given (the "→ output" fallback)
   const view = {
     model,
     T,
@@ -61,19 +64,54 @@ export function mount(el, model) {
       setValues(presetValues(name, original, model.get("shape"), originalShape));
     },
     setValues,
-    // Make the output [oh, ow]: the kernel, stride and padding closest to the current ones
-    // that give it (model.js fitSettings); false when none does (nothing changes).
-    target(oh, ow) {
-      const s = Object.fromEntries(SETTINGS.map((k) => [k, model.get(k)]));
+    settings: settingsNow,
+    // Make the output [oh, ow]: the kernel, stride and padding closest to `before` (the
+    // settings when the reader began typing; the current ones by default) that give it
+    // (model.js fitSettings). When every such setting is odd (a window half padding, cells
+    // no window reads), the search starts again with explore()'s own dilation and ceil_mode
+    // and takes what it finds if that is not. Returns what it set, in words, or null when
+    // nothing gives that output (the settings go back to `before`).
+    target(oh, ow, before = null) {
+      const base = { ...(before || settingsNow()), mode: model.get("mode") };
       const [, , H, W] = model.get("shape");
-      const free = ["kernel_size", "stride", ...(USES[s.mode].includes("padding") ? ["padding"] : [])];
+      const free = ["kernel_size", "stride", ...(USES[base.mode].includes("padding") ? ["padding"] : [])];
       const named = model.get("controls") || [];
-      const fit = fitSettings(s, [H, W], [oh, ow], free, named.length ? named : CONTROLS, Math.max(9, H, W));
-      if (!fit) return false;
-      for (const key of ["kernel_size", "stride", "padding"]) model.set(key, fit[key]);
+      const shown = named.length ? named : CONTROLS;
+      const most = Math.max(9, H, W);
+      let fit = fitSettings(base, [H, W], [oh, ow], free, shown, most);
+      let from = base;
+      if (!fit || fit.odd) {
+        const known = { ...base, dilation: initial.dilation, ceil_mode: initial.ceil_mode };
+        const other = fitSettings(known, [H, W], [oh, ow], free, shown, most);
+        if (other && (!fit || other.odd < fit.odd)) [fit, from] = [other, known];
+      }
+      const next = fit ? { ...from, ...fit } : base;
+      const changed = ["kernel_size", "stride", "padding", "dilation", "ceil_mode"].filter(
+        (key) => JSON.stringify(next[key]) !== JSON.stringify(model.get(key)),
+      );
+      for (const key of changed) model.set(key, next[key]);
       model.save_changes();
-      return true;
+      if (!fit) return null;
+      const word = (key) => (T.pairs[key] || T.flags[key]);
+      const shownValue = (v) => (Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `(${v.join(", ")})`) : String(v));
+      return changed.length ? T.targetSet(changed.map((key) => `${word(key)} ${shownValue(next[key])}`).join(", ")) : "";
     },
+    // An input size out of range (axis "h" or "w", the text typed): its rule is shown and the
+    // input keeps (or gets back) the size `before`; badSize(null) clears the message.
+    badSize(axis, linked, text, before) {
+      if (axis === null) {
+        if (sizeError) {
+          sizeError = "";
+          redraw();
+        }
+        return;
+      }
+      const [, , H, W] = model.get("shape");
+      if (H !== before[0] || W !== before[1]) resize(before[0], before[1], true);
+      sizeError = T.errSize(axis, linked, text, MAX_SIZE, before[0], before[1]);
+      redraw();
+    },
+    sizeError: () => sizeError,
     setIndex(key, text, size, word) {
       const v = Number(text);
       const ok = text !== "" && Number.isInteger(v) && v >= 0 && v < size;
@@ -102,6 +140,8 @@ export function mount(el, model) {
   const edit = h("input", { type: "number", step: "any", name: "edit-value" });
   const editLabel = h("span", {});
   const editWrap = h("label", { class: "pe-edit", hidden: "" }, editLabel, edit);
+  // one line across both grids: how to use them, and which outputs read the cell pointed at
+  const hint = h("p", { class: "pe-caption pe-hint" }, T.hint);
   const inputCaption = h("p", { class: "pe-caption" }, T.inputCaption);
   const outputCaption = h("p", { class: "pe-caption" }, T.output);
   const grids = h(
@@ -113,7 +153,7 @@ export function mount(el, model) {
   const kform = h("div", { class: "pe-kwrap" });
   const arithmetic = h("p", { class: "pe-math" });
   const formula = h("div", { class: "pe-math pe-formula" });
-  const drawing = h("div", { class: "pe-drawing" }, error, controls.shapeRow, grids, h("div", { class: "pe-arith" }, kform, arithmetic), formula);
+  const drawing = h("div", { class: "pe-drawing" }, error, controls.shapeRow, hint, grids, h("div", { class: "pe-arith" }, kform, arithmetic), formula);
   const alt = h("p", { class: "pe-alt", "aria-live": "polite" });
   const call = h("pre", { class: "pe-call" });
   const python = h("p", { class: "pe-python" });
@@ -130,6 +170,7 @@ export function mount(el, model) {
 
   // The input of size H x W: the preset fills it, typed cells stay where they fit.
   function resize(H, W, quiet = false) {
+    sizeError = "";
     const [n, c] = model.get("shape");
     const next = resizedValues(presetName, original, originalShape, [n, c, H, W], typed);
     values = next;
@@ -268,7 +309,10 @@ export function mount(el, model) {
     const plane = values.slice(offset, offset + H * W);
     result = poolPlane(plane, H, W, s, f32);
     // result.error is pooling_lib's English message (compared with Python's); shown in T's words
-    const message = indexErrors.batch || indexErrors.channel || (result.error ? ruleError(s, H, W, T) : "");
+    const message = sizeError || indexErrors.batch || indexErrors.channel || (result.error ? ruleError(s, H, W, T) : "");
+    // cells past the tensor given to explore() are 0 under its presets: said, not hidden
+    const zeros = (presetName === "original" || presetName === "nan") && (H > originalShape[2] || W > originalShape[3]);
+    controls.sizeNote.textContent = zeros ? T.zeroFill(originalShape[2], originalShape[3]) : "";
     el.dataset.error = message;
     error.textContent = message;
     const hide = predict ? predict.hiding() : null;
@@ -291,6 +335,7 @@ export function mount(el, model) {
       readers = new Map();
       controls.showShape(null);
       outputCaption.textContent = T.output;
+      hint.textContent = T.hint;
     } else {
       const [oh, ow] = result.shape;
       let [i, j] = model.get("position");
@@ -310,7 +355,7 @@ export function mount(el, model) {
       readers = readersOf(result.settings, H, W);
       const focusCell = view.hover || view.editing;
       const marked = focusCell ? readers.get(`${focusCell[0]},${focusCell[1]}`) || [] : [];
-      outputCaption.textContent = focusCell ? T.readBy(`X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}]`, marked.length) : T.output;
+      hint.textContent = focusCell ? T.readBy(`X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}]`, marked.length) : T.hint;
       const size = cellSize(root.clientWidth || 700, Math.max(W + 2 * result.settings.padding[1], 1), ow);
       el.style.setProperty("--pe-cell", `${size}px`);
       const cells = drawInput(view, result.settings, plane, shown, result.shape);

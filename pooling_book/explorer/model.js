@@ -120,14 +120,16 @@ export function readersOf(e, H, W) {
 
 // Settings that turn an input of size `sizes` [H, W] into an output of size `target`
 // [h, w] (the "→ output" control): along each axis the kernel, stride and padding
-// (`free`, the settings that may change; padding only where the mode has it) closest to
-// `s`, with dilation and ceil_mode kept. Closest: the fewest settings changed, a setting
-// not shown first (`shown`) counting three times, then the smallest change; a window
-// shorter than its stride (cells no output reads) counts half a change more. Returns the
-// new {kernel_size, stride, padding} or null when no such setting exists (pooling.js's
+// (`free`, the settings that may change; padding only where the mode has it, and never more
+// than half the kernel, PyTorch's rule) closest to `s`, with dilation and ceil_mode kept.
+// Closest: first the fewest odd choices (a window half padding or more, 2·padding >=
+// kernel; a stride longer than the window, so that cells no output reads), then the fewest
+// settings changed, a setting not shown first (`shown`) counting three times, then the
+// smallest change. Returns the new {kernel_size, stride, padding} and `odd`, how many odd
+// choices it holds (0 when it has none), or null when no such setting exists (pooling.js's
 // rules hold for what it returns).
 export function fitSettings(s, sizes, target, free, shown, most) {
-  const out = { kernel_size: s.kernel_size.slice(), stride: s.stride.slice(), padding: s.padding.slice() };
+  const out = { kernel_size: s.kernel_size.slice(), stride: s.stride.slice(), padding: s.padding.slice(), odd: 0 };
   const weight = (key) => (shown.includes(key) ? 1 : 3);
   for (const a of [0, 1]) {
     const [k0, s0, p0, d] = [s.kernel_size[a], s.stride[a], s.padding[a], s.mode === "max" ? s.dilation[a] : 1];
@@ -139,15 +141,18 @@ export function fitSettings(s, sizes, target, free, shown, most) {
         for (let p = 0; p <= Math.floor(k / 2); p++) {
           if (p !== p0 && !free.includes("padding")) continue;
           if (pooledSize(sizes[a], k, st, p, d, s.ceil_mode) !== target[a]) continue;
+          const odd = (p > 0 && 2 * p >= k ? 1 : 0) + (st > (k - 1) * d + 1 ? 1 : 0);
           const changed = [["kernel_size", k, k0], ["stride", st, s0], ["padding", p, p0]].filter(([, v, v0]) => v !== v0);
-          const cost = changed.reduce((sum, [key]) => sum + weight(key), 0) + (st > k ? 0.5 : 0);
+          const cost = changed.reduce((sum, [key]) => sum + weight(key), 0);
           const step = Math.abs(k - k0) + Math.abs(st - s0) + Math.abs(p - p0);
-          if (!best || cost < best.cost || (cost === best.cost && step < best.step)) best = { cost, step, k, st, p };
+          const better = !best || [odd - best.odd, cost - best.cost, step - best.step].find((x) => x !== 0) < 0;
+          if (better) best = { odd, cost, step, k, st, p };
         }
       }
     }
     if (!best) return null;
     [out.kernel_size[a], out.stride[a], out.padding[a]] = [best.k, best.st, best.p];
+    out.odd += best.odd;
   }
   return out;
 }

@@ -14,6 +14,7 @@ export function css(pal) {
 .pe-controls{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center}
 .pe-toolbar>.pe-controls{display:contents}
 .pe-more{flex-basis:100%}
+.pe-more:not([open]){flex-basis:auto}
 .pe-more>summary{cursor:pointer;min-height:28px;line-height:28px}
 .pe-more[open]>.pe-controls{margin:.3em 0 .5em}
 .pe-field{display:flex;align-items:center;gap:.4em;flex-wrap:wrap;margin:0}
@@ -25,12 +26,14 @@ export function css(pal) {
 .pe-drawing{display:flex;flex-direction:column;gap:.4em}
 .pe-shape{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:center}
 .pooling-explorer .pe-shape input[type=number]{width:3.6em}
-.pe-target-note:empty{display:none}
+.pe-target-note:empty,.pe-size-note:empty{display:none}
+.pe-size-note{font-style:italic}
 .pe-grids{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start}
 .pe-panel{max-width:100%}
 .pe-scroll{max-width:100%;overflow:auto;padding:4px}
 .pe-stage{position:relative;width:max-content}
 .pe-caption{margin:.2em 0;font-style:italic}
+.pe-hint{margin:0}
 .pe-grid{display:grid;gap:2px;width:max-content;contain:layout paint}
 .pe-grid:focus{outline:3px solid ${c("ACCENT")};outline-offset:2px}
 .pe-grid.pe-small{--pe-cell:24px;font-size:.6rem}
@@ -38,6 +41,8 @@ export function css(pal) {
 .pe-cell{border:1px solid ${c("GRID_EDGE")};background:${c("CELL_FILL")};cursor:pointer}
 .pe-idx{font-size:.8em;min-width:1.6em;border:1px solid transparent}
 .pe-idx.pe-neg{font-style:italic}
+/* the column indices' row (and its corner) is a line of text, not a row of cells */
+.pe-idx[data-axis=col],.pe-grid>.pe-idx:first-child{height:1.6em;line-height:1.6em}
 .pe-pad{border-style:dashed;background:${c("PAD_FILL")};font-style:italic}
 .pe-beyond{border:1px dotted ${c("CROSS")};background:transparent}
 .pe-read{background:${c("ACCENT_FILL")};border:2px solid ${c("ACCENT")}}
@@ -78,7 +83,7 @@ export function css(pal) {
 /* a phone: the grids, then the controls right under them (a drag and what it changes in
    one view), then the arithmetic, the formula and the text */
 .pe-drawing{display:contents}
-.pe-error,.pe-shape,.pe-grids,.pe-predict{order:1}
+.pe-error,.pe-shape,.pe-hint,.pe-grids,.pe-predict{order:1}
 .pe-toolbar{order:2}
 .pe-arith,.pe-formula,.pe-root>.pe-math{order:3;margin:.2em 0}
 .pe-text{order:4}

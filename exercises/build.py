@@ -126,10 +126,19 @@ def method_rules(questions: list[dict], rules_path: pathlib.Path = RULES) -> dic
             for text, words in (rule.get(kind) or {}).items():
                 if isinstance(words, dict):
                     scope = set(words.get("in") or [])
-                    if set(words) != {"in", "names"} or not scope <= set(rule["functions"]):
+                    keys = {"in", "names", "per_value"} if kind == "require" else {"in", "names"}
+                    per_value = words.get("per_value", False)
+                    if (
+                        "names" not in words
+                        or not set(words) <= keys
+                        or not scope <= set(rule["functions"])
+                        or per_value not in (True, False)
+                        or (per_value and "<loop>" not in words["names"])
+                    ):
                         raise ValueError(
                             f"{rules_path}: {name}: {kind} {text!r} must be a list of names or "
-                            f"{{in: [some of {rule['functions']}], names: [...]}}, got {words!r}"
+                            f"{{in: [some of {rule['functions']}], names: [...]}} (a require "
+                            f"rule naming <loop> may add per_value: true), got {words!r}"
                         )
     return {name: rule for name, rule in rules.items() if name in names}
 

@@ -919,6 +919,159 @@ def max_pool2d_backward(dY, X, kernel_size, stride=None):
     return torch.zeros_like(X)
 """
 
+
+# Red team, second pass (issue 18): attacks designed against the answer-module grader by a
+# student who has read pooling_grader/ and exercises/. Each computes the right values; each
+# must score 0 on the question it attacks.
+FORGE_SYNONYMS = """\
+import torch
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    s = kernel_size if stride is None else stride
+    if mode == "max":  # PyTorch's pooling under a name the forbidden list does not spell
+        dense = X[None, None].float().to_mkldnn()
+        Y = torch.mkldnn_max_pool2d(dense, kernel_size, s, padding, (1, 1), False).to_dense()
+    else:  # a convolution under another name
+        w = torch.full((1, 1, *kernel_size), 1.0 / (kernel_size[0] * kernel_size[1]),
+                       dtype=X.dtype)
+        Y = torch.convolution(X[None, None], w, None, s, padding, (1, 1), False, (0, 0), 1)
+    Y = Y[0, 0].to(X.dtype)
+    out = torch.empty_like(Y)
+    for i in range(Y.shape[0]):  # loops over the output positions, for show
+        for j in range(Y.shape[1]):
+            out[i, j] = Y[i, j]
+    return out
+"""
+
+# The padded input, its stride and output size: shared by the two answers below.
+PADDED = """\
+import torch
+
+
+def padded(X, kernel_size, stride, padding, mode):
+    (k_h, k_w), (p_h, p_w) = kernel_size, padding
+    s_h, s_w = kernel_size if stride is None else stride
+    H, W = X.shape
+    fill = float("-inf") if mode == "max" else 0.0
+    P = torch.full((H + 2 * p_h, W + 2 * p_w), fill, dtype=X.dtype)
+    P[p_h : p_h + H, p_w : p_w + W] = X
+    return P, (s_h, s_w), ((H + 2 * p_h - k_h) // s_h + 1, (W + 2 * p_w - k_w) // s_w + 1)
+"""
+
+FORGE_IDLE_LOOP = (
+    PADDED
+    + """
+
+def combine(P, r, c, k, s, out, mode):
+    # every window offset, by recursion instead of a loop: vectorized over the outputs
+    here = P[r : r + s[0] * (out[0] - 1) + 1 : s[0], c : c + s[1] * (out[1] - 1) + 1 : s[1]]
+    if c + 1 < k[1]:
+        rest = combine(P, r, c + 1, k, s, out, mode)
+    elif r + 1 < k[0]:
+        rest = combine(P, r + 1, 0, k, s, out, mode)
+    else:
+        return here
+    return torch.maximum(here, rest) if mode == "max" else here + rest
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    P, s, out = padded(X, kernel_size, stride, padding, mode)
+    Y = combine(P, 0, 0, kernel_size, s, out, mode)
+    if mode != "max":
+        Y = Y / (kernel_size[0] * kernel_size[1])
+    none = len(X) * 0  # zero at run time; the source cannot tell
+    for i in range(none):  # the loops the method check counts: they never run
+        Y[i] = Y[i] + 0
+    if X.dtype == "never":
+        for j in range(out[1]):
+            Y[:, j] = Y[:, j] * 1
+    return Y.clone()
+"""
+)
+
+FORGE_SLOT_LOOP = (
+    PADDED
+    + """
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    # The loop of "From loops to vectors": over the window's offsets, vectorized over the
+    # outputs. It loops, but not over the output positions the question asks for.
+    P, (s_h, s_w), (out_h, out_w) = padded(X, kernel_size, stride, padding, mode)
+    slots = torch.stack([
+        P[r : r + s_h * (out_h - 1) + 1 : s_h, c : c + s_w * (out_w - 1) + 1 : s_w]
+        for r in range(kernel_size[0])
+        for c in range(kernel_size[1])
+    ])
+    return slots.amax(0) if mode == "max" else slots.mean(0)
+"""
+)
+
+FORGE_UPDATE_WRAPPER = """\
+import dataclasses
+import functools
+
+import torch
+import torch.nn.functional as F
+
+
+class Sink(dict):
+    def update(self, value):
+        self.value = value
+
+
+def fetch(owner, name):
+    # getattr(owner, name) without getattr: update_wrapper reads the attribute by its name
+    # (given as data) and hands it to the update() of a dataclass field of that name
+    sink = Sink()
+    Box = dataclasses.make_dataclass("Box", [name])
+    functools.update_wrapper(Box(sink), owner, assigned=(), updated=(name,))
+    return sink.value
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    s = kernel_size if stride is None else stride
+    pool = fetch(F, mode + "_pool2d")
+    Y = pool(X[None, None], kernel_size, stride=s, padding=padding)[0, 0]
+    out = torch.empty_like(Y)
+    for i in range(Y.shape[0]):  # loops over the output positions, for show
+        for j in range(Y.shape[1]):
+            out[i, j] = Y[i, j]
+    return out
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    grad = fetch(fetch(torch, "auto" + "grad"), "gr" + "ad")
+    X = fetch(X.detach().clone(), "requires" + "_grad_")(True)
+    Y = fetch(F, "max" + "_pool2d")(X[None, None], kernel_size, stride=stride)[0, 0]
+    return grad((Y * dY).sum(), X)[0]
+"""
+
+FORGE_OPERATOR_MODULE = """\
+import typing
+
+import torch
+import torch.nn.functional as F
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    s = kernel_size if stride is None else stride
+    fetch = typing.operator.attrgetter(mode + "_pool2d")  # typing imported operator
+    Y = fetch(F)(X[None, None], kernel_size, stride=s, padding=padding)[0, 0]
+    out = torch.empty_like(Y)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            out[i, j] = Y[i, j]
+    return out
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    get = typing.operator.attrgetter
+    X = get("requires" + "_grad_")(X.detach().clone())(True)
+    Y = get("max" + "_pool2d")(F)(X[None, None], kernel_size, stride=stride)[0, 0]
+    return get("auto" + "grad.gr" + "ad")(torch)((Y * dY).sum(), X)[0]
+"""
+
 HONEST_MAGICS_AND_HASATTR = (
     ("import torch", "%matplotlib inline\nimport torch"),
     ('def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):\n',
@@ -1114,6 +1267,26 @@ HOSTILE = [
             "right answers with `%matplotlib inline` in the import cell, `%%time` and `!echo` "
             "in an answer cell, and `hasattr(kernel_size, \"__len__\")`",
             _edit_cells(HONEST_MAGICS_AND_HASATTR), _all(LOOPS_Q, FULL)),
+    Hostile("forge-synonyms", "pooling_loops",
+            "pool2d_loops pools with torch.mkldnn_max_pool2d and torch.convolution, names the "
+            "forbidden list did not spell out, and copies the result in loops",
+            _on_solution(FORGE_SYNONYMS), {"pool2d_loops": ZERO, "max_pool_backward": FULL}),
+    Hostile("forge-idle-loop", "pooling_loops",
+            "pool2d_loops pools by recursion over the window offsets (no loop); its loops run "
+            "over range(len(X) * 0) and under a condition that never holds",
+            _on_solution(FORGE_IDLE_LOOP), {"pool2d_loops": ZERO, "max_pool_backward": FULL}),
+    Hostile("forge-slot-loop", "pooling_loops",
+            "pool2d_loops loops over the window's offsets, vectorized over the outputs (the "
+            "chapter's vectorization), not over the output positions",
+            _on_solution(FORGE_SLOT_LOOP), {"pool2d_loops": ZERO, "max_pool_backward": FULL}),
+    Hostile("forge-update-wrapper", "pooling_loops",
+            "getattr without getattr: functools.update_wrapper reads F.max_pool2d and "
+            "torch.autograd.grad by names built from strings, through dataclasses.make_dataclass",
+            _on_release(FORGE_UPDATE_WRAPPER), _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-operator-module", "pooling_loops",
+            "operator.attrgetter reached as an attribute of an allowed module (typing.operator), "
+            "with names built from strings", _on_release(FORGE_OPERATOR_MODULE),
+            _all(LOOPS_Q, ZERO), review=True),
     Hostile("honest-constants", "pooling_loops",
             "right answers that use module-level constants (one set by a top-level "
             "torch.nn.init.constant_ call) and helper functions",

@@ -221,7 +221,7 @@ def grade_one(
                 questions.append(entry)
                 continue
             try:
-                loaded = session.question(verdict["module"])
+                loaded = session.question(verdict["module"], verdict["counter"])
                 if not loaded.get("ok"):
                     entry["note"] = say(
                         "load_raised",
@@ -242,6 +242,19 @@ def grade_one(
                 hidden_failed=graded["hidden_failed"],
                 cases=graded["cases"],
             )
+            # A rule met only by loops also needs its loops to have run (methods.instrument).
+            idle = sessions.loops_not_run(verdict["loops"], session.loop_runs)
+            if idle:
+                entry["score"] = 0.0
+                entry["method"] = [
+                    say(
+                        "rule_loops_idle" if never else "rule_loops_few",
+                        rule=say.text(rule["rule"]),
+                        short=short,
+                        total=total,
+                    )
+                    for rule, short, total, never in idle
+                ]
             questions.append(entry)
         scoring_timed_out = session.left() <= 0
         # Scores are decided: now the whole notebook runs, only to report its errors (not in

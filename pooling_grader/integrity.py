@@ -12,9 +12,12 @@ Two levels, both decided from ``ast`` (nothing is run):
 * ``answer_problems``: for the code of an answer (its functions, helpers, module-level names
   and the imports they use: what ``methods.answer_module`` builds). Besides introspection and
   patching it refuses what an answer has no need for and a forger would reach for: imports
-  outside a short list of numeric libraries, private names (``_x``, ``__x__``), ``open``,
-  ``exec``/``eval``/``compile``, ``getattr`` with a computed name, and PyTorch's or NumPy's
-  doors to the system (``torch.load``, ``torch.utils``, ``numpy.ctypeslib``...).
+  outside a short list of numeric libraries (and modules reached as attributes of them:
+  ``typing.operator``, ``reached_modules``), private names (``_x``, ``__x__``), ``open``,
+  ``exec``/``eval``/``compile``, ``getattr`` with a computed name and what does the same
+  by other means (``functools.update_wrapper``, ``operator.attrgetter``), classes built from
+  strings (``dataclasses.make_dataclass``, ``type()`` with three arguments), and PyTorch's or
+  NumPy's doors to the system (``torch.load``, ``torch.utils``, ``numpy.ctypeslib``...).
 * ``program_patches``: for top-level code that is not part of an answer. It never runs while
   scores are decided, so it cannot change a score; introspection or patching there is only
   reported for review, so that a teacher sees the attempt.
@@ -24,6 +27,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
+import sys
+import types
 
 BUILTIN_NAMES = set(dir(builtins))
 
@@ -44,6 +50,9 @@ DENIED_PREFIXES = (
     # They evaluate text (string annotations) as code:
     "typing.get_type_hints", "typing.ForwardRef", "typing.evaluate_forward_ref",
     "typing.get_overloads", "functools.singledispatch", "functools.singledispatchmethod",
+    # They read and write attributes named by data (getattr and setattr in disguise), or build
+    # classes whose dunders come from strings:
+    "functools.update_wrapper", "functools.wraps", "dataclasses.make_dataclass",
 )  # fmt: skip
 # Modules that reach the running program or the system: refused as imports, and as attributes
 # (``torch.sys``, ``d2l.os``: a module that imported them hands them on).
@@ -90,11 +99,37 @@ PROTOCOL_DUNDERS = {
     "__len__", "__iter__", "__getitem__", "__contains__", "__index__", "__int__", "__float__",
     "__array__", "__call__", "__next__", "__reversed__",
 }  # fmt: skip
-# Attributes that evaluate text as code (string annotations) or reach typing's evaluator.
+# Attributes that evaluate text as code (string annotations) or reach typing's evaluator, or
+# that read and write attributes named by data (``functools.update_wrapper(box, F,
+# assigned=(name,))`` is ``getattr(F, name)``; ``operator.attrgetter(name)``).
 EVALUATING_ATTRIBUTES = {
     "get_type_hints", "ForwardRef", "evaluate_forward_ref", "get_overloads", "singledispatch",
-    "singledispatchmethod", "mro",
+    "singledispatchmethod", "mro", "update_wrapper", "wraps", "make_dataclass", "attrgetter",
+    "methodcaller", "itemgetter",
 }  # fmt: skip
+
+
+def reached_modules(full: str) -> list[str]:
+    """The modules a dotted name passes through as attributes, as the grader's own imports
+    see them: ``typing.operator.attrgetter`` -> ``["operator"]`` (``typing`` imported
+    ``operator``). Only modules the answer may import are looked into, through their
+    ``__dict__`` (no module ``__getattr__`` runs); nothing is imported but an allowed
+    module."""
+    parts = full.split(".")
+    if parts[0] not in ALLOWED_MODULES:
+        return []
+    try:
+        owner = sys.modules.get(parts[0]) or importlib.import_module(parts[0])
+    except Exception:  # noqa: BLE001 - not installed here: nothing to look into
+        return []
+    found = []
+    for part in parts[1:]:
+        value = vars(owner).get(part) if isinstance(owner, types.ModuleType) else None
+        if not isinstance(value, types.ModuleType):
+            break
+        found.append(value.__name__)
+        owner = value
+    return found
 
 
 def _dotted(node: ast.AST) -> tuple[ast.AST, list[str]]:
@@ -216,6 +251,15 @@ class _Checker:
             for prefix in DENIED_PREFIXES:
                 if full == prefix or full.startswith(prefix + "."):
                     self._flag(f"uses `{prefix}`")
+            # A module reached as an attribute (``typing.operator``, ``dataclasses.sys``)
+            # must be one the answer may import.
+            for module in reached_modules(full):
+                top = module.split(".")[0]
+                if top not in ALLOWED_MODULES or any(
+                    module == p or module.startswith(p + ".") for p in DENIED_PREFIXES
+                ):
+                    self._flag(f"reaches the module `{module}` through `{full}`")
+                    break
             private = next((p for p in parts if p.startswith("_")), None)
             if private is not None:
                 self._flag(f"uses the private name `{private}`")
@@ -265,8 +309,15 @@ class _Checker:
                 if isinstance(name, ast.Constant) and isinstance(name.value, str):
                     if not (node.func.id == "hasattr" and name.value in PROTOCOL_DUNDERS):
                         self._attribute(name.value)
+                        root, parts = _dotted(node.args[0])
+                        if isinstance(root, ast.Name) and root.id in aliases:
+                            if root.id not in local:  # getattr(typing, "operator")
+                                full = _resolve([root.id, *parts, name.value], aliases)
+                                self._module(full, "uses")
                 elif self.answer:
                     self._flag(f"`{node.func.id}()` with a computed name")
+            if self.answer and node.func.id == "type" and len(node.args) + len(node.keywords) > 1:
+                self._flag("`type()` with three arguments (a class whose dunders are strings)")
 
     def _name(self, name: str) -> None:
         denied = DENIED_BUILTINS if self.answer else INTROSPECTION_BUILTINS

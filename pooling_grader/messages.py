@@ -22,6 +22,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "rule_uses": "rule broken: {rule} (the code uses {names})",
         "rule_never": "rule broken: {rule} (the code never uses {names})",
+        "rule_loops_idle": (
+            "rule broken: {rule} (seen while the tests ran: in {short} of the {total} calls "
+            "that returned a result, none of its loops ran)"
+        ),
+        "rule_loops_few": (
+            "rule broken: {rule} (seen while the tests ran: in {short} of the {total} calls "
+            "that returned a result, its loops ran fewer times than the result has values)"
+        ),
         "or": " or ",
         "integrity": (
             "the answer inspects or patches the running program ({found}): not run; the "
@@ -83,6 +91,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh_CN": {
         "rule_uses": "违反规则：{rule}（代码用到了 {names}）",
         "rule_never": "违反规则：{rule}（代码从未用到 {names}）",
+        "rule_loops_idle": (
+            "违反规则：{rule}（运行测试时发现：在返回了结果的 {total} 次调用中，有 {short} 次"
+            "它的循环一次也没有运行）"
+        ),
+        "rule_loops_few": (
+            "违反规则：{rule}（运行测试时发现：在返回了结果的 {total} 次调用中，有 {short} 次"
+            "它的循环运行的次数少于结果中值的个数）"
+        ),
         "or": " 或 ",
         "integrity": (
             "答案检查或修改了正在运行的程序（{found}）：答案没有运行；在教师批准之前，本题记 0 分"

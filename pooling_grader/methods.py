@@ -11,8 +11,11 @@ notebook's own helper functions, classes and module-level names they refer to:
 A name without a dot (``max_pool2d``, ``backward``) matches a variable, an attribute
 (``X.backward()``) or an imported name; a dotted name (``torch.autograd``) matches an
 attribute chain or import that resolves, through the notebook's imports, to it or to
-something inside it. ``<comparison>`` stands for a comparison operator (``<``, ``==``...),
-``<loop>`` for a ``for`` or ``while`` loop or a comprehension.
+something inside it. A name with ``*`` is a pattern (``fnmatch``; its ``*`` also matches
+dots): ``torch.*pool*`` matches every name under ``torch`` with ``pool`` in it
+(``torch.mkldnn_max_pool2d``, ``torch.nn.functional.max_pool2d``). ``<comparison>``
+stands for a comparison operator (``<``, ``==``...), ``<loop>`` for a ``for`` or ``while``
+loop or a comprehension.
 
 A ``require`` rule counts only code that can run (``live``): not a branch under a constant
 condition that never holds (``if False:``, ``while 0:``, ``x if None else y``, ``False and
@@ -22,6 +25,12 @@ and not a function defined inside the answer that nothing calls or passes on, no
 the answer only names in a bare statement. A ``<loop>`` must also do something: its body may
 not be only ``pass``, ``...``, constants, ``break`` or ``continue``.
 
+The source shows only that a loop can run. Where a ``require`` rule is met by loops alone,
+the answer module is built with a counter in each of those loops (``instrument``) and the
+rule is checked again while the tests run: every call of its functions that returns a value
+must have entered one of the loops (with ``per_value``: as many times as the result has
+values), else the rule is broken and the question scores 0.
+
 Code that hides what it calls (``getattr`` with a computed name, ``exec``, ``eval``,
 ``compile``, ``__import__``, ``importlib``, ``globals()``, ``__builtins__``...) cannot be
 checked this way: it is reported for manual review.
@@ -30,6 +39,9 @@ checked this way: it is reported for manual review.
 from __future__ import annotations
 
 import ast
+import copy
+import fnmatch
+import secrets
 import threading
 from dataclasses import dataclass, field
 
@@ -39,6 +51,7 @@ from .runner import python_source
 
 COMPARISON = "<comparison>"
 LOOP = "<loop>"
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 OPAQUE_CALLS = {"exec", "eval", "compile", "__import__", "globals", "locals", "vars", "breakpoint"}
 OPAQUE_NAMES = {
     "importlib", "__builtins__", "builtins", "__dict__", "__getattribute__", "attrgetter",
@@ -167,6 +180,7 @@ class Usage:
     opaque: set[str] = field(default_factory=set)
     followed: list[str] = field(default_factory=list)
     free: set[str] = field(default_factory=set)  # top-level names the code refers to
+    loops: list[ast.AST] = field(default_factory=list)  # the loops that count as <loop>
 
 
 _UNKNOWN = object()
@@ -488,6 +502,10 @@ def _visit(
         found.words.add(COMPARISON)
     elif isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
         found.words.add(LOOP)
+        if not isinstance(node, ast.comprehension):
+            found.loops.append(node)
+    elif isinstance(node, _COMPREHENSIONS):
+        found.loops.append(node)  # its generators add <loop>
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         if node.func.id in OPAQUE_CALLS:
             found.opaque.add(f"{node.func.id}()")
@@ -502,8 +520,19 @@ def _visit(
                 found.opaque.add(f"{node.func.id}() with a computed name")
 
 
+def _matched(word: str, found: Usage) -> list[str]:
+    """What ``word`` matches in ``found``: itself, or for a pattern the names it matches."""
+    if "*" not in word:
+        return [word] if _matches(word, found) else []
+    pool = found.dotted if "." in word else found.words
+    return sorted(n for n in pool if fnmatch.fnmatchcase(n, word))
+
+
 def _matches(word: str, found: Usage) -> bool:
-    return word in found.dotted if "." in word else word in found.words
+    pool = found.dotted if "." in word else found.words
+    if "*" in word:  # a pattern (torch.*pool*): fnmatch's *, which also matches dots
+        return any(fnmatch.fnmatchcase(name, word) for name in pool)
+    return word in pool
 
 
 def _answered(nb: Notebook, name: str) -> bool:
@@ -523,7 +552,8 @@ def _answered(nb: Notebook, name: str) -> bool:
 def _rule_scope(words) -> tuple[list[str] | None, list[str]]:
     """A rule's names, and the functions it applies to (None: all of the question's)."""
     if isinstance(words, dict):
-        return list(words.get("in") or []), list(words.get("names") or [])
+        scope = words.get("in")
+        return (list(scope) if scope else None), list(words.get("names") or [])
     return None, list(words)
 
 
@@ -544,7 +574,8 @@ def _broken(
     broken = []
     for text, words in (rules.get("forbid") or {}).items():
         scope, names = _rule_scope(words)
-        used = sorted(w for w in names if _matches(w, usage_in(scope)))
+        found_in = usage_in(scope)
+        used = sorted({m for w in names for m in _matched(w, found_in)})
         if used:
             shown = ", ".join(f"`{w}`" for w in used)
             broken.append(say("rule_uses", rule=say.text(text), names=shown))
@@ -556,6 +587,53 @@ def _broken(
             shown = say("or").join(f"`{w}`" for w in names)
             broken.append(say("rule_never", rule=say.text(text), names=shown))
     return broken
+
+
+def loop_requirements(nb: Notebook, rules: dict, functions: list[str]) -> list[dict]:
+    """The ``require`` rules that only a ``<loop>`` meets, with the loops that meet them.
+
+    The source shows that a loop can run, not that it does: ``for i in range(n)`` with an
+    ``n`` that is 0 at run time, or a loop under a condition that never holds, next to a
+    vectorized call that does the work. So these rules are checked again while the tests run
+    (``instrument``): in every call of the rule's functions that returns a value, these loops
+    must enter their bodies at least once, or, for a rule with ``per_value: true``, at least
+    as many times in all as the result has values (loops over the output positions: a loop
+    over the window's offsets, vectorized over the outputs, runs fewer times)."""
+    found_rules = []
+    for text, words in (rules.get("require") or {}).items():
+        scope, names = _rule_scope(words)
+        if LOOP not in names:
+            continue
+        roots = list(scope or functions)
+        found = usage(nb, roots, live=True)
+        if not found.loops or any(_matches(w, found) for w in names if w != LOOP):
+            continue  # broken already, or met by another name than <loop>
+        per_value = bool(isinstance(words, dict) and words.get("per_value"))
+        found_rules.append(
+            {"rule": text, "functions": roots, "loops": found.loops, "per_value": per_value}
+        )
+    return found_rules
+
+
+def instrument(body: list[ast.AST], loops: list[ast.AST], counter: str) -> list[ast.AST]:
+    """A copy of ``body`` in which loop ``k`` of ``loops`` calls ``counter(k)`` each time it
+    enters its body: as the body's first statement (``for``, ``while``), or as the last
+    condition of a comprehension's last ``for`` (``if not counter(k)``: the runner's counter
+    returns None), so that it counts only elements that are computed. ``body`` itself (the
+    notebook's parsed statements, shared between questions) is not changed."""
+    memo: dict = {}
+    copied = copy.deepcopy(body, memo)
+    for k, loop in enumerate(loops):
+        twin = memo.get(id(loop))
+        if twin is None:  # not in the module: it can never run
+            continue
+        mark = ast.Call(func=ast.Name(id=counter, ctx=ast.Load()), args=[ast.Constant(k)],
+                        keywords=[])  # fmt: skip
+        if isinstance(twin, (ast.For, ast.AsyncFor, ast.While)):
+            twin.body.insert(0, ast.Expr(value=mark))
+        else:
+            twin.generators[-1].ifs.append(ast.UnaryOp(op=ast.Not(), operand=mark))
+    return copied
 
 
 def answer_statements(nb: Notebook, found: Usage) -> list[ast.AST]:
@@ -589,6 +667,11 @@ def check(
 
     ``names``: the names the question's tests take (its roots, with ``rules['functions']``);
     ``say``: the language of the broken rules' texts (``messages.py``).
+
+    ``counter`` and ``loops``: where a rule is met only by loops (``loop_requirements``), the
+    name through which the module counts the loops that run, and per rule its text, its
+    functions and the numbers of its loops; the runner reports, per call, the loops that
+    entered their body (``session.loops_not_run`` decides).
     """
     functions = rules.get("functions", [])
     roots = list(dict.fromkeys([*functions, *(names or [])]))
@@ -602,6 +685,25 @@ def check(
     }
     shared |= integrity.borrowed_globals([n for _, n in nb.statements], nb.aliases, shared)
     problems = integrity.answer_problems(body, nb.aliases, shared)
+    # Rules met only by loops are checked again at run time: the module counts, through a
+    # name no student code can spell (a fresh random dunder), which loops entered their body.
+    requirements, counter = [], None
+    if not broken:
+        requirements = loop_requirements(nb, rules, functions)
+    if requirements:
+        counter = f"__loop_{secrets.token_hex(8)}__"
+        loops = list({id(n): n for r in requirements for n in r["loops"]}.values())
+        index = {id(n): k for k, n in enumerate(loops)}
+        body = instrument(body, loops, counter)
+        requirements = [
+            {
+                "rule": r["rule"],
+                "functions": r["functions"],
+                "loops": sorted({index[id(n)] for n in r["loops"]}),
+                "per_value": r["per_value"],
+            }
+            for r in requirements
+        ]
     with _PARSE_LOCK:
         module = ast.unparse(ast.Module(body=body, type_ignores=[]))
     review = [
@@ -614,6 +716,8 @@ def check(
         "review": review,
         "followed": sorted(set(found.followed) - set(functions)),
         "module": module,
+        "counter": counter,
+        "loops": requirements,
         "statements": {id(n) for name in found.followed for n in nb.definitions.get(name, [])},
     }
 

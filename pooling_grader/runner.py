@@ -14,9 +14,11 @@ student code has run.
 
 Messages are JSON lines (``codec.py``). Requests to the zygote:
 
-* ``{"op": "fork", "source": module or null, "timeout": s}`` -> the child's
-  ``{"ok": true, "forked": true}`` (or the error the module raised): forks a child that runs
-  ``source`` (the answer module built by ``methods.answer_statements``), or nothing;
+* ``{"op": "fork", "source": module or null, "timeout": s, "counter": name or null}`` ->
+  the child's ``{"ok": true, "forked": true}`` (or the error the module raised): forks a child
+  that runs ``source`` (the answer module built by ``methods.answer_statements``), or nothing;
+  ``counter`` is the name through which the module's loops report that they ran
+  (``methods.instrument``);
 
 then, to the child, until it ends:
 
@@ -26,8 +28,9 @@ then, to the child, until it ends:
 * ``{"op": "kinds", "names": [...]}`` -> ``{"kinds": {name: "function" | "value" | "missing"}}``;
 * ``{"op": "get", "name": n}`` -> ``{"value": encoded}`` (or an error);
 * ``{"op": "call", "name": n, "args": [...], "kwargs": {...}, "timeout": s}`` ->
-  ``{"value": encoded, "changed": {position or keyword: true}}`` (or an error), where
-  ``changed`` names the tensor arguments the call modified in place;
+  ``{"value": encoded, "changed": {position or keyword: true}, "loops": [[k, n], ...]}`` (or
+  an error), where ``changed`` names the tensor arguments the call modified in place and
+  ``loops`` how many times (``n``) each counted loop (``k``) entered its body during the call;
 * ``{"op": "end"}``: the child ends.
 
 When the child has ended (asked to, or by itself) the zygote kills what it left and sends
@@ -113,13 +116,26 @@ def _error(exc: BaseException) -> dict:
 class Runner:
     """One fresh process's answers: a module or the notebook's cells, then calls."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, counter: str | None = None) -> None:
         self.channel = channel
         self.namespace: dict = {
             "__name__": "__main__",
             "grader": _NoGrader(),  # otter's checker: its checks run in the trusted grader
             "display": lambda *args, **kwargs: None,  # Jupyter's display(): output is dropped
         }
+        # The loops of a rule met only by loops call ``counter(k)`` each time they enter their
+        # body (``methods.instrument``); ``call`` reports how often each did. The name is a
+        # fresh random dunder, which no code the integrity check lets run can spell or reach.
+        self.loops_run: dict[int, int] = {}
+        if counter is not None:
+            if not (counter.isidentifier() and counter.startswith("__loop_")):
+                raise ValueError(f"counter: {counter!r} is not a counter's name")
+            runs = self.loops_run
+
+            def count(k: int) -> None:
+                runs[k] = runs.get(k, 0) + 1
+
+            self.namespace[counter] = count
 
     def timed(self, seconds: float, function, *args, **kwargs):
         import signal
@@ -181,13 +197,15 @@ class Runner:
             for key, value in [*enumerate(args), *kwargs.items()]
             if type(value) is torch.Tensor
         }
+        self.loops_run.clear()
         result = self.timed(message["timeout"], function, *args, **kwargs)
+        loops = sorted(self.loops_run.items())
         changed = {}
         for key, old in before.items():
             new = args[key] if isinstance(key, int) else kwargs[key]
             if not _same(new, old):
                 changed[str(key)] = True
-        return {"ok": True, "value": encode(result), "changed": changed}
+        return {"ok": True, "value": encode(result), "changed": changed, "loops": loops}
 
     def serve(self) -> None:
         handlers = {"cell": self.cell, "kinds": self.kinds, "get": self.get, "call": self.call}
@@ -251,7 +269,7 @@ class Zygote:
         code = 0
         try:
             os.setpgid(0, 0)
-            runner = Runner(self.channel)
+            runner = Runner(self.channel, message.get("counter"))
             source = message.get("source")
             if source is not None:
                 answer = runner.run(source, "<answer>", message["timeout"])

@@ -242,6 +242,10 @@ class Session:
     deadline: float
     worker: Worker | None = None
     module: str | None = None  # the answer module the current child runs
+    counter: str | None = None  # the name through which its loops count (methods.instrument)
+    # Per call of the current question that returned: (name, {loop: times its body ran},
+    # values in the result).
+    loop_runs: list[tuple[str, dict[int, int], int]] = field(default_factory=list)
     child: bool = False  # whether a child is running
     errors: list[dict] = field(default_factory=list)
     restarts: int = 0
@@ -269,14 +273,16 @@ class Session:
             raise WorkerFailed(f"the worker did not start: {e}") from None
         return self.worker
 
-    def fork(self, module: str | None) -> dict:
+    def fork(self, module: str | None, counter: str | None = None) -> dict:
         """End the current child; start one that runs ``module`` (None: nothing) and nothing
-        else. Returns what running the module gave (``{"ok": false, ...}`` if it raised)."""
+        else, its loops counted through ``counter``. Returns what running the module gave
+        (``{"ok": false, ...}`` if it raised)."""
         self.end_child()
-        self.module = module
+        self.module, self.counter = module, counter
         worker = self.ensure_worker()
         limit = min(self.limits.cell_timeout, max(self.left(), 0.5))
-        answer = worker.request({"op": "fork", "source": module, "timeout": limit}, limit + GRACE)
+        message = {"op": "fork", "source": module, "timeout": limit, "counter": counter}
+        answer = worker.request(message, limit + GRACE)
         if answer.get("ended") or not answer.get("forked"):
             raise WorkerFailed("the process running your code ended while loading it")
         self.child = True
@@ -288,7 +294,7 @@ class Session:
             self.question_restarts += 1
             if self.question_restarts > MAX_RESTARTS:
                 raise WorkerFailed("the worker was restarted too often for this question")
-            self.fork(self.module)
+            self.fork(self.module, self.counter)
         return self.worker
 
     def end_child(self) -> None:
@@ -313,10 +319,11 @@ class Session:
             raise WorkerFailed("the process running your code ended")
         return answer
 
-    def question(self, module: str) -> dict:
+    def question(self, module: str, counter: str | None = None) -> dict:
         """Start the fresh process of one question: only its answer module runs in it."""
         self.question_restarts = 0
-        return self.fork(module)
+        self.loop_runs = []
+        return self.fork(module, counter)
 
     def report_cells(self, cells: list[tuple[int, str]]) -> None:
         """Run the notebook's cells in order in a fresh child, only to report their errors
@@ -414,6 +421,8 @@ class Session:
             self.calls.append(f"{call_text}: {text}")
             raise StudentError(text, kind)
         value = codec.decode(answer["value"])
+        if self.counter is not None:
+            self.loop_runs.append((name, _loop_counts(answer.get("loops")), count_values(value)))
         # The grader's arguments are never changed (the child works on copies), so a test
         # that computes its reference after the call uses the input it made. An argument the
         # call modified in place fails the test case: every question asks for that.
@@ -434,6 +443,53 @@ class Session:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+
+
+def count_values(value: Any) -> int:
+    """How many values a result holds: a tensor's elements, 1 for a number or a string, 0 for
+    ``None``, the sum over a tuple or list (a call with nothing to compute need not loop)."""
+    import torch
+
+    if value is None:
+        return 0
+    if type(value) is torch.Tensor:
+        return value.numel()
+    if isinstance(value, (tuple, list)):
+        return sum(count_values(v) for v in value)
+    return 1
+
+
+def _loop_counts(data: Any) -> dict[int, int]:
+    """The runner's ``[[loop, times], ...]`` as a dict; anything malformed counts as none."""
+    if type(data) is not list:
+        return {}
+    counts = {}
+    for item in data:
+        if type(item) is list and len(item) == 2 and all(type(v) is int for v in item):
+            counts[item[0]] = item[1]
+    return counts
+
+
+def loops_not_run(
+    requirements: list[dict], runs: list[tuple[str, dict[int, int], int]]
+) -> list[tuple[dict, int, int, bool]]:
+    """(requirement, calls that looped too little, calls, whether none of those looped at all)
+    for each rule met only by loops
+    (``methods.loop_requirements``) that a call of its functions broke: it returned a value
+    while the rule's loops entered their bodies not at all, or, for a rule with
+    ``per_value``, fewer times than the result has values (loops over the output positions
+    run at least once per output). The source said the loops could run; the run says how
+    often they did."""
+    idle = []
+    for requirement in requirements:
+        loops = set(requirement["loops"])
+        calls = [r for r in runs if r[0] in requirement["functions"] and r[2] > 0]
+        needed = (lambda values: values) if requirement.get("per_value") else (lambda values: 1)
+        runs_of = [(r, sum(r[1].get(k, 0) for k in loops)) for r in calls]
+        short = [n for r, n in runs_of if n < needed(r[2])]
+        if short:
+            idle.append((requirement, len(short), len(calls), short.count(0) == len(short)))
+    return idle
 
 
 def _first_per_cell(errors: list[dict]) -> list[dict]:

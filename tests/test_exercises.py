@@ -1051,3 +1051,177 @@ def test_dtype_hidden_tests_check_the_values_too() -> None:
                 exec(compile(source, master.name, "exec"), {name: forged})
             checked += 1
     assert checked >= 6
+
+
+# ---------------------------------------------------------------------------------------------
+# Run-time evidence for the loop rule, and the red team's second pass
+
+
+LOOP_RULE = {"functions": ["f"], "require": {"write loops": {"names": ["<loop>"]}}}
+PER_VALUE = {
+    "functions": ["f"],
+    "require": {"write loops": {"names": ["<loop>"], "per_value": True}},
+}
+
+
+def _loops_run(source: str, rules: dict, *calls: tuple) -> list:
+    """Grade ``f`` of ``source`` in a fresh process (no sandbox: the checks are the same) and
+    return what ``session.loops_not_run`` says about the calls ``calls``."""
+    verdict = _check(source, rules)
+    assert verdict["broken"] == [] and verdict["integrity"] == [], verdict
+    session = sessions.Session(sessions.Limits(sandboxed=False), deadline=time.monotonic() + 120)
+    try:
+        assert session.question(verdict["module"], verdict["counter"])["ok"]
+        for args in calls:
+            sessions.Remote(session, "f")(*args)
+        return sessions.loops_not_run(verdict["loops"], session.loop_runs)
+    finally:
+        session.close()
+
+
+def test_loops_that_never_run_break_the_loop_rule() -> None:
+    import torch
+
+    X = torch.arange(6.0).reshape(2, 3)
+    idle = [
+        # loops the source cannot tell from real ones: they run zero times, or never
+        "def f(X):\n    for i in range(len(X) * 0):\n        X = X + 1\n    return X * 2\n",
+        "def f(X):\n    if X.dtype == 'never':\n        for i in range(3):\n            X = X + 1\n"
+        "    return X * 2\n",
+        "def f(X):\n    n = 0\n    while n > 0:\n        X = X + 1\n    return X * 2\n",
+        "def f(X):\n    return X * 2 + sum([0 for _ in range(len(X) - 2)])\n",
+        # a module-level loop runs when the module loads, not during the call
+        "TABLE = [i for i in range(3)]\ndef f(X):\n    return X * TABLE[2]\n",
+    ]
+    for source in idle:
+        found = _loops_run(source, LOOP_RULE, (X,), (X[:1],))
+        assert [(r["rule"], short, total, never) for r, short, total, never in found] == [
+            ("write loops", 2, 2, True)
+        ], source
+    honest = [
+        "def f(X):\n    Y = X.clone()\n    for i in range(X.shape[0]):\n        Y[i] = 2 * X[i]\n"
+        "    return Y\n",
+        "import torch\ndef f(X):\n    return torch.stack([2 * row for row in X])\n",
+        "def g(X, i):\n    return 2 * X[i]\n"
+        "def f(X):\n    rows = []\n    i = 0\n    while i < len(X):\n        rows.append(g(X, i))\n"
+        "        i += 1\n    return X.new_tensor([r.tolist() for r in rows])\n",
+    ]
+    for source in honest:
+        assert _loops_run(source, LOOP_RULE, (X,), (X[:1],)) == [], source
+    # A call with nothing to compute (an empty result) need not loop.
+    empty = "def f(X):\n    for i in range(len(X)):\n        X = X + 1\n    return X\n"
+    assert _loops_run(empty, LOOP_RULE, (X[:0],)) == []
+
+
+def test_per_value_loops_run_once_per_value_of_the_result() -> None:
+    import torch
+
+    X = torch.arange(12.0).reshape(3, 4)
+    per_output = (
+        "import torch\ndef f(X):\n    Y = torch.zeros_like(X)\n"
+        "    for i in range(X.shape[0]):\n        for j in range(X.shape[1]):\n"
+        "            Y[i, j] = 2 * X[i, j]\n    return Y\n"
+    )
+    assert _loops_run(per_output, PER_VALUE, (X,)) == []
+    per_row = "import torch\ndef f(X):\n    return torch.stack([2 * row for row in X])\n"
+    assert _loops_run(per_row, LOOP_RULE, (X,)) == []  # the plain rule: it looped
+    found = _loops_run(per_row, PER_VALUE, (X,), (X[:, :1],))
+    # 3 rows for 12 values: too few; 3 rows for 3 values: enough
+    assert [(short, total, never) for _, short, total, never in found] == [(1, 2, False)]
+
+
+def test_loop_counters_leave_the_notebook_unchanged() -> None:
+    """The counted module is built from a copy: a helper shared by two questions, or a
+    question checked twice, is never counted twice; no student code can name the counter."""
+    nb = methods.parse(
+        [(0, "def f(X):\n    for i in range(3):\n        X = X + 1\n    return [x for x in X]\n")]
+    )
+    first, second = methods.check(nb, LOOP_RULE), methods.check(nb, LOOP_RULE)
+    assert first["counter"] != second["counter"]
+    for verdict in (first, second):
+        assert verdict["module"].count(verdict["counter"]) == 2
+        assert verdict["loops"] == [
+            {"rule": "write loops", "functions": ["f"], "loops": [0, 1], "per_value": False}
+        ]
+    assert "__loop_" not in ast_unparse(nb)
+    assert _check("def f(X):\n    return X\n", {"functions": ["f"]})["counter"] is None
+
+
+def ast_unparse(nb) -> str:
+    import ast
+
+    return "\n".join(ast.unparse(node) for _, node in nb.statements)
+
+
+def test_rules_with_per_value_are_checked_when_built(tmp_path: Path) -> None:
+    questions = [{"name": "q", "manual": False}]
+
+    def rules(text: str) -> dict:
+        path = tmp_path / "rules.yml"
+        path.write_text(text)
+        return build.method_rules(questions, path)
+
+    ok = "q:\n  functions: [f]\n  require:\n    loops: {names: ['<loop>'], per_value: true}\n"
+    assert rules(ok)["q"]["require"]["loops"]["per_value"] is True
+    for bad in (
+        "q:\n  functions: [f]\n  require:\n    loops: {names: [conv2d], per_value: true}\n",
+        "q:\n  functions: [f]\n  forbid:\n    loops: {names: ['<loop>'], per_value: true}\n",
+        "q:\n  functions: [f]\n  require:\n    loops: {names: ['<loop>'], per_value: 2}\n",
+        "q:\n  functions: [f]\n  require:\n    loops: {in: [f]}\n",
+    ):
+        with pytest.raises(ValueError, match="must be a list of names"):
+            rules(bad)
+
+
+def test_forbidden_patterns_catch_synonyms() -> None:
+    rules = {"functions": ["f"], "forbid": {"no pooling": ["torch.*pool*", "torch.*conv*"]}}
+    synonyms = (
+        "import torch\ndef f(X):\n    return torch.mkldnn_max_pool2d(X.to_mkldnn(), 2)\n",
+        "from torch import convolution as c\ndef f(X, w):\n    return c(X, w)\n",
+        "import torch as t\nP = t.quantized_max_pool2d\ndef f(X):\n    return P(X, 2)\n",
+    )
+    names = ("torch.mkldnn_max_pool2d", "torch.convolution", "torch.quantized_max_pool2d")
+    for source, name in zip(synonyms, names, strict=True):
+        broken = _check(source, rules)["broken"]
+        assert len(broken) == 1 and f"`{name}`" in broken[0], (source, broken)
+    honest = "import torch\ndef f(X):\n    pooled = torch.zeros(2)\n    return pooled + X.amax()\n"
+    assert _check(honest, rules)["broken"] == []
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        (
+            "import functools, torch\nclass B:\n    pass\ndef f(x):\n"
+            "    functools.update_wrapper(B(), torch, assigned=('eq' + 'ual',))",
+            "uses `functools.update_wrapper`",
+        ),
+        ("from functools import wraps\ndef f(x):\n    return wraps(x)", "`functools.wraps`"),
+        (
+            "import dataclasses\ndef f(x):\n    return dataclasses.make_dataclass('B', ['a'])",
+            "uses `dataclasses.make_dataclass`",
+        ),
+        ("import typing\ndef f(x):\n    return typing.operator.attrgetter('a')(x)", "`operator`"),
+        ("from typing import operator\ndef f(x):\n    return operator", "`operator`"),
+        ("import typing\ndef f(x):\n    return getattr(typing, 'operator')", "`operator`"),
+        ("import dataclasses\ndef f(x):\n    return dataclasses.sys", "`.sys` (a module)"),
+        ("import torch\ndef f(x):\n    return torch.nn.modules.container.operator", "`operator`"),
+        ("def f(x):\n    return type('T', (), {'__eq__': lambda a, b: True})()", "`type()` with"),
+    ],
+)
+def test_integrity_check_refuses_attribute_access_by_data(source: str, found: str) -> None:
+    problems = _module([source], {"functions": ["f"]})["integrity"]
+    assert any(found in p for p in problems), problems
+
+
+def test_modules_reached_as_attributes_must_be_allowed() -> None:
+    from pooling_grader import integrity
+
+    assert integrity.reached_modules("typing.operator.attrgetter") == ["operator"]
+    assert integrity.reached_modules("torch.nn.functional.max_pool2d") == [
+        "torch.nn",
+        "torch.nn.functional",
+    ]
+    assert integrity.reached_modules("os.path") == []  # not an allowed module: not imported
+    honest = "import torch\nimport numpy as np\ndef f(x):\n    return np.random, torch.nn.init"
+    assert _module([honest], {"functions": ["f"]})["integrity"] == []

@@ -33,6 +33,8 @@ CASES = [
     ("forge-handlers", "pooling_loops", 0.0),
     ("forge-in-answer", "pooling_loops", 0.0),
     ("hostile-read-tests", "pooling_loops", "full"),
+    ("forge-update-wrapper", "pooling_loops", 0.0),
+    ("forge-idle-loop", "pooling_loops", 4.0),  # its loops never run: pool2d_loops scores 0
 ]
 
 
@@ -93,9 +95,14 @@ def _check(results: dict, sample: str, want: object, mode: str) -> None:
         assert public and all(t["visibility"] == "visible" for t in public)
         assert sum(t["score"] for t in graded) == 9.0
         assert "stride=None must mean a stride equal to the window" in json.dumps(hidden)
-    if sample.startswith("forge"):
+    if sample == "forge-idle-loop":
+        method = [t for t in graded if t["name"] == "pool2d_loops: method"]
+        assert len(method) == 1 and method[0]["score"] == 0, graded
+        assert "none of its loops ran" in method[0]["output"]
+        assert not [t for t in graded if t["name"].startswith("pool2d_loops:") and t["score"]]
+    elif sample.startswith("forge"):
         assert all(t["score"] == 0 for t in graded)
-        if sample == "forge-in-answer":
+        if sample in ("forge-in-answer", "forge-update-wrapper"):
             assert "inspects or patches the running program" in json.dumps(graded)
         else:
             assert "cell" in instructors[0]["output"]  # the top-level attempt, for review

@@ -105,13 +105,17 @@ def _chunk_max(xc: torch.Tensor, axes, need_index: bool, floating: bool, out=Non
     (its payload may) the value is read from the input at the maximum's index.
 
     Without ``need_index`` the values go into ``out``. Only a -0.0 in the chunk can make
-    ``torch.maximum``'s values differ from PyTorch's (NaNs aside): one integer reduction
-    checks that, cheaper than comparing the output with 0 (no boolean temporary)."""
+    ``torch.maximum``'s values differ from PyTorch's (NaNs aside), and only where a maximum
+    is 0: one integer reduction of the chunk checks the first, cheaper than comparing an
+    output of about the input's size with 0 (no boolean temporary); an output much smaller
+    than the input is checked for zeros first."""
     if not need_index:
         values, _ = rm.window_max(xc, axes, False, out=out)
-        if floating and _has_negative_zero(xc):
-            exact, _ = _chunk_max(xc, axes, True, floating)
-            out.copy_(exact)
+        # a zero in the output first where it is much smaller than the input
+        if floating and (4 * out.numel() >= xc.numel() or bool((out == 0).any())):
+            if _has_negative_zero(xc):
+                exact, _ = _chunk_max(xc, axes, True, floating)
+                out.copy_(exact)
         return out, None  # NaNs: every NaN compares equal (module docstring)
     values, found = rm.window_max(xc, axes, need_index)
     if not floating:

@@ -227,16 +227,23 @@ def _doubling(v: torch.Tensor, dim: int, k: int, d: int, track: bool, nan: bool)
     ``d`` apart) along ``dim``, starting at each position; their positions (``track``)."""
     ndim = v.dim()
     pos = _positions(v.shape[dim], dim, ndim, v.device) if track else None
-    h = 1
+    # Values only, two steps or more: the steps write into two buffers in turn (``out=``),
+    # not into a new tensor each (fewer allocations, each one fresh memory to fault in).
+    buffers = None
+    h, step = 1, 0
     while 2 * h <= k:
         length = v.shape[dim] - h * d
         head, tail = _index(ndim, dim, slice(0, length)), _index(ndim, dim, slice(h * d, None))
         if track:
             pa, pb = pos[head], pos[tail]
+            v, pos = _combine(v[head], v[tail], pa, pb, nan)
         else:
-            pa = pb = None
-        v, pos = _combine(v[head], v[tail], pa, pb, nan)
-        h *= 2
+            if buffers is None and k >= 4:
+                first = torch.empty(v[head].shape, dtype=v.dtype, device=v.device)
+                buffers = (first, torch.empty_like(first))
+            out = buffers[step % 2].narrow(dim, 0, length) if buffers else None
+            v, _ = _combine(v[head], v[tail], None, None, nan, out)
+        h, step = 2 * h, step + 1
     return v, pos, h
 
 

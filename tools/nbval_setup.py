@@ -8,13 +8,26 @@ repository; a run outside it can load it with ``-p nbval_setup`` (``tools/`` on 
   nbval 0.11 sends ``store_history=False``, and IPython then decides whether a trailing
   ``;`` silences a cell's result from a history entry that was never written: a cell
   ending in ``ax.legend();`` shows no output in Jupyter but ``<Legend at 0x...>`` under
-  nbval, and the stored output can never match.
+  nbval, and the stored output can never match;
+* it runs nbval's kernels from the installed wheel: the first kernel of a run builds the
+  distribution as a wheel and installs it into a temporary folder (``tools/wheel_site.py``,
+  some seconds), and every kernel then imports ``pooling_lib`` and ``pooling_book`` from
+  there, with this venv's third-party packages but without the checkout's editable
+  install. So one execution of each chapter checks both its stored outputs and that the
+  package works installed, away from the checkout (a module or data file missing from the
+  wheel fails the chapter that uses it). ``POOLING_NBVAL_KERNEL=checkout`` runs the kernels
+  on the checkout instead (quicker while editing one notebook; ``make test`` never sets it).
 """
 
+import atexit
 import inspect
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import notebook_env
+import wheel_site
 
 ROOT = notebook_env.ROOT
 
@@ -43,9 +56,52 @@ def _patch_nbval() -> None:
     RunningKernel.execute_cell_input = _execute_with_history
 
 
+#: Set to ``checkout`` to run nbval's kernels on the checkout instead of the wheel.
+KERNEL_VARIABLE = "POOLING_NBVAL_KERNEL"
+_wheel: list[Path] = []  # the wheel's site folder, once built (one build per process)
+
+
+def installed_wheel() -> Path:
+    """The folder this run's wheel is installed in, built on first use, removed at exit."""
+    if not _wheel:
+        folder = Path(tempfile.mkdtemp(prefix="pooling-wheel-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _wheel.append(wheel_site.build(folder))
+    return _wheel[0]
+
+
+def kernels_use_the_wheel() -> bool:
+    value = os.environ.get(KERNEL_VARIABLE, "wheel")
+    if value not in ("wheel", "checkout"):
+        raise ValueError(f"{KERNEL_VARIABLE}={value!r}: must be 'wheel' or 'checkout'")
+    return value == "wheel"
+
+
+def _patch_kernel_spec() -> None:
+    try:
+        from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+    except ImportError:  # nbval not installed: nothing to patch
+        return
+    original = NbvalKernelspecManager.get_kernel_spec
+    if getattr(original, "_pooling_wheel", False):
+        return
+
+    def get_kernel_spec(self, kernel_name):
+        if kernel_name != CURRENT_ENV_KERNEL_NAME or not kernels_use_the_wheel():
+            return original(self, kernel_name)
+        import ipykernel.kernelspec
+
+        spec = wheel_site.kernel_spec(installed_wheel())
+        return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
+
+    get_kernel_spec._pooling_wheel = True
+    NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
+
+
 def pytest_configure(config):
     notebook_env.apply()
     _patch_nbval()
+    _patch_kernel_spec()
     # pyproject's addopts names the sanitize file relative to the repository root; make
     # that work from any working directory.
     sanitize = getattr(config.option, "nbval_sanitize_with", None)

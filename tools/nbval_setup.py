@@ -20,6 +20,7 @@ repository; a run outside it can load it with ``-p nbval_setup`` (``tools/`` on 
 """
 
 import atexit
+import functools
 import inspect
 import os
 import shutil
@@ -58,16 +59,14 @@ def _patch_nbval() -> None:
 
 #: Set to ``checkout`` to run nbval's kernels on the checkout instead of the wheel.
 KERNEL_VARIABLE = "POOLING_NBVAL_KERNEL"
-_wheel: list[Path] = []  # the wheel's site folder, once built (one build per process)
 
 
+@functools.cache
 def installed_wheel() -> Path:
     """The folder this run's wheel is installed in, built on first use, removed at exit."""
-    if not _wheel:
-        folder = Path(tempfile.mkdtemp(prefix="pooling-wheel-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _wheel.append(wheel_site.build(folder))
-    return _wheel[0]
+    folder = Path(tempfile.mkdtemp(prefix="pooling-wheel-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return wheel_site.build(folder)
 
 
 def kernels_use_the_wheel() -> bool:

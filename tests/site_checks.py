@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import json
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ import socketserver
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -54,6 +55,15 @@ class BookBuild:
     log: str
     html_dir: Path
     seconds: float
+
+    def to_json(self) -> str:
+        """The outcome as JSON, for the other workers of a pytest-xdist run."""
+        return json.dumps({**asdict(self), "html_dir": str(self.html_dir)})
+
+    @classmethod
+    def from_json(cls, text: str) -> BookBuild:
+        data = json.loads(text)
+        return cls(**{**data, "html_dir": Path(data["html_dir"])})
 
     def edition_dir(self, language: str = "en") -> Path:
         """The folder of one edition (``en``: ``html/en``, ``zh_CN``: ``html/zh-cn``)."""
@@ -239,6 +249,23 @@ _EXPLORERS_JS = """() => [...document.querySelectorAll("div.pooling-explorer")]
   .map((el) => "explorer not drawn: " + el.textContent.slice(0, 80))"""
 
 
+# Gzip sizes by URL, for the whole test run: the site is static, so a URL's body is the same
+# on every page, and most of a page's bytes are assets every page shares (the theme,
+# MathJax, fonts). Compressing them again for each page cost about 8 s a page.
+_GZIP_BYTES: dict[str, int] = {}
+
+
+def _gzip_bytes(url: str, response) -> int | None:
+    """The gzip (level 6) size of ``response``'s body, computed once per URL; None when
+    Chromium no longer holds the body."""
+    if url not in _GZIP_BYTES:
+        try:
+            _GZIP_BYTES[url] = len(gzip.compress(response.body(), 6))
+        except Exception:  # noqa: BLE001 - a body Chromium no longer holds: not counted
+            return None
+    return _GZIP_BYTES[url]
+
+
 def inspect_site_page(
     browser, base_url: str, page_path: str, screenshot_dir: Path | None
 ) -> PageReport:
@@ -249,7 +276,8 @@ def inspect_site_page(
     >= 400), raw TeX left in the visible text once MathJax finished, images that did not
     load, widget views the ipywidgets HTML manager did not render, explorers their module
     did not draw, and axe-core's serious or critical violations inside the book's content.
-    ``gzip_bytes`` is what the page downloaded, each response gzip-compressed (level 6).
+    ``gzip_bytes`` is what the page downloaded, each response gzip-compressed (level 6;
+    sizes are cached by URL for the run, since the site is static).
     A full-page screenshot is saved as ``screenshot_dir/<page path>.png`` (none when
     ``screenshot_dir`` is None).
     """
@@ -285,10 +313,9 @@ def inspect_site_page(
     def on_finished(request) -> None:
         response = request.response()
         if response is not None and response.status < 400:
-            try:
-                bodies[request.url] = len(gzip.compress(response.body(), 6))
-            except Exception:  # noqa: BLE001 - a body Chromium no longer holds: not counted
-                pass
+            size = _gzip_bytes(request.url, response)
+            if size is not None:
+                bodies[request.url] = size
 
     page.route("**/*", route)
     page.on("requestfailed", on_request_failed)

@@ -5,7 +5,7 @@
 #   make i18n        re-extract the English text and update the Chinese catalogues in
 #                    locale/zh_CN (changed paragraphs become fuzzy); then tools/i18n_check.py
 #   make i18n-check  the catalogues are complete and current (what the test demands)
-#   make test        set up, then one pytest run of everything (see pyproject.toml)
+#   make test        set up, then one pytest run of everything (see pyproject.toml), two workers
 #   make notebooks   re-execute notebooks in place (NB=notebooks/x.ipynb for one)
 #   make lint        ruff check + ruff format --check
 #   make test-explore [SEED="1 2 3"]  property tests with random examples (hypothesis
@@ -93,8 +93,11 @@ i18n: setup
 i18n-check: setup
 	$(PY) tools/i18n_check.py
 
+# Two workers (pytest-xdist), each running whole files (--dist loadfile: a notebook's cells
+# in order, a module's fixtures once); TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: setup assets
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # `make test` derandomizes every property test (profile 'ci', root conftest.py), so it
 # cannot fail by chance. This target explores: random examples, five times as many, one

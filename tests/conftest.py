@@ -4,7 +4,8 @@
   run (nbval kernels inherit it), the one ``make notebooks`` executes notebooks with.
 * Session fixtures for site tests, meant to be reused by any test that needs the site:
 
-  ``book_build``   one build of both editions per session, ``tools/i18n_build.py --all``
+  ``book_build``   one build of both editions per run (whichever xdist worker asks first),
+                   ``tools/i18n_build.py --all``
                    (``jupyter-book build . -W -n --keep-going --all`` for each language;
                    a ``BookBuild``: return code, log, site root, warnings);
   ``built_site``   ``Path`` of the English edition, ``_build/html/en``, after that build
@@ -38,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from pytest_markers import SITE_FIXTURES
 from site_checks import (
     CHROMIUM,
@@ -73,15 +75,34 @@ def _torch_seeded_per_test() -> None:
     torch.manual_seed(0)
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every process of this run: under pytest-xdist each worker has a
+    base temp folder of its own inside the run's folder (``.../pytest-N/popen-gwK``)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def book_build() -> BookBuild:
-    """Build the book once per test session (staged vendor assets are required)."""
+def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
+    """Build the book once per test run (staged vendor assets are required).
+
+    Under pytest-xdist (``make test`` runs two workers) the first worker that asks builds,
+    holding a lock; the others wait for it and read its outcome, so no worker serves or
+    browses the site while another one rebuilds it. Screenshots of an earlier run are
+    removed at the same moment, so ``_build/screenshots`` shows exactly this run's pages."""
     if not (VENDOR_STAGE / "VERSIONS.json").is_file():
         pytest.fail(
             "the site's vendored JavaScript is not staged in _build/site-extra; "
             "run `make assets` (npm ci + tools/vendor_assets.py) first"
         )
-    return build_book()
+    record = _run_folder(tmp_path_factory) / "book-build.json"
+    with FileLock(f"{record}.lock"):
+        if record.is_file():
+            return BookBuild.from_json(record.read_text(encoding="utf-8"))
+        shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)
+        build = build_book()
+        record.write_text(build.to_json(), encoding="utf-8")
+        return build
 
 
 @pytest.fixture(scope="session")
@@ -176,10 +197,7 @@ def browser() -> Iterator:
 @pytest.fixture(scope="session")
 def inspect_page(browser, site_url: str) -> Callable[[str], PageReport]:
     """``inspect_page(page_path)`` -> ``PageReport``; see ``site_checks.inspect_site_page``.
-
-    Screenshots of an earlier session are removed first, so ``_build/screenshots`` shows
-    exactly the pages of this run."""
-    shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)
+    Screenshots go to ``_build/screenshots`` (emptied when the book is built)."""
     return functools.partial(inspect_site_page, browser, site_url, screenshot_dir=SCREENSHOT_DIR)
 
 

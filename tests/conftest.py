@@ -40,7 +40,6 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from pytest_markers import SITE_FIXTURES
 from site_checks import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -55,14 +54,6 @@ from site_checks import (
     inspect_site_page,
     site_pages_of,
 )
-
-
-def pytest_collection_modifyitems(session: pytest.Session, config, items: list) -> None:
-    """Run site and browser tests last (stable order otherwise)."""
-    late = [item for item in items if SITE_FIXTURES & set(getattr(item, "fixturenames", ()))]
-    if late:
-        early = [item for item in items if item not in late]
-        items[:] = early + late
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,13 @@ unit       everything else: code tests that need no notebook kernel, site or bro
 ========== =================================================================================
 
 ``pytest -m unit`` is the quick run (under a minute); ``make test`` runs every kind.
+
+The same hook orders the run by kind: whole files (each keeps its own order) whose
+slowest kind comes first in ``KINDS_BY_COST`` run first. ``make test``'s two
+pytest-xdist workers take files from that queue as they finish one, so the files that take
+minutes (training, grading, notebooks, the browser's tour of every page) start early and
+the quick unit tests fill the gaps at the end, instead of one worker starting a
+four-minute file while the other has nothing left.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from __future__ import annotations
 import pytest
 
 KINDS = ("unit", "notebook", "site", "browser", "gpu")
+# The kinds from the slowest per file to the quickest (the run's order, see above).
+KINDS_BY_COST = ("notebook", "browser", "site", "gpu", "unit")
 BROWSER_FIXTURES = frozenset({"browser", "inspect_page"})
 SITE_FIXTURES = frozenset({"book_build", "built_site", "site_pages", "site_url"}) | BROWSER_FIXTURES
 # Test files whose every test executes notebooks in Jupyter kernels.
@@ -53,8 +62,13 @@ def kind_of(item: pytest.Item) -> str:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every item before ``-m`` selects (``tryfirst``: before pytest's own hook)."""
+    """Mark every item before ``-m`` selects (``tryfirst``: before pytest's own hook),
+    then order the files by their slowest kind (a stable sort: ties keep pytest's order)."""
+    cost: dict[object, int] = {}
     for item in items:
         kind = kind_of(item)
         if not item.get_closest_marker(kind):
             item.add_marker(kind)
+        rank = KINDS_BY_COST.index(kind)
+        cost[item.path] = min(cost.get(item.path, rank), rank)
+    items.sort(key=lambda item: cost[item.path])

@@ -96,8 +96,11 @@ i18n-check: setup
 # Two workers (pytest-xdist), each running whole files (--dist loadfile: a notebook's cells
 # in order, a module's fixtures once); TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
+# OMP_WAIT_POLICY=PASSIVE (unless set): threads waiting for each other sleep instead of
+# spinning, so a run with OMP_NUM_THREADS=2 does not starve itself on a shared 2-core
+# machine (it changes no arithmetic; tests/test_numeric_setups.py has the measurement).
 test: setup assets
-	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # `make test` derandomizes every property test (profile 'ci', root conftest.py), so it
 # cannot fail by chance. This target explores: random examples, five times as many, one

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pytest_markers import KINDS, kind_of
+from pytest_markers import KINDS, SLOWEST_FILES, file_rank, kind_of
 
 
 def fake_item(path: str, name: str = "test_x", fixtures=(), markers=()):
@@ -39,3 +39,31 @@ def test_every_collected_test_has_exactly_one_kind(request):
         kinds = [m.name for m in item.iter_markers() if m.name in KINDS]
         assert len(kinds) == 1, (item.nodeid, kinds)
     assert request.node.get_closest_marker("unit")
+
+
+def test_the_slowest_files_run_first_then_files_by_their_slowest_kind():
+    ranked = sorted(
+        [
+            (Path("tests/test_lib_shapes.py"), {"unit"}),
+            (Path("notebooks/pooling.ipynb"), {"notebook"}),
+            (Path("tests/test_browser_explorer.py"), {"unit", "browser"}),
+            (Path("tests/test_exercises.py"), {"notebook"}),
+            (Path("tests/test_numeric_setups.py"), {"unit"}),
+            (Path("tests/test_book_build.py"), {"site", "unit"}),
+        ],
+        key=lambda entry: file_rank(*entry),
+    )
+    assert [path.name for path, _ in ranked] == [
+        "test_numeric_setups.py",
+        "test_exercises.py",
+        "pooling.ipynb",
+        "test_browser_explorer.py",
+        "test_book_build.py",
+        "test_lib_shapes.py",
+    ]
+
+
+def test_every_slow_file_exists():
+    root = Path(__file__).resolve().parents[1]
+    for name in SLOWEST_FILES:
+        assert list(root.glob(f"*/{name}")), name

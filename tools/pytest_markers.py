@@ -19,8 +19,9 @@ unit       everything else: code tests that need no notebook kernel, site or bro
 
 ``pytest -m unit`` is the quick run (under a minute); ``make test`` runs every kind.
 
-The same hook orders the run by kind: whole files (each keeps its own order) whose
-slowest kind comes first in ``KINDS_BY_COST`` run first. ``make test``'s two
+The same hook orders the run: whole files (each keeps its own order), first the files of
+``SLOWEST_FILES`` in that order (each takes minutes), then the others by their slowest kind,
+in the order of ``KINDS`` (the slowest kind first). ``make test``'s two
 pytest-xdist workers take files from that queue as they finish one, so the files that take
 minutes (training, grading, notebooks, the browser's tour of every page) start early and
 the quick unit tests fill the gaps at the end, instead of one worker starting a
@@ -29,17 +30,36 @@ four-minute file while the other has nothing left.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-KINDS = ("unit", "notebook", "site", "browser", "gpu")
-# The kinds from the slowest per file to the quickest (the run's order, see above).
-KINDS_BY_COST = ("notebook", "browser", "site", "gpu", "unit")
+# The kinds, from the slowest per file to the quickest (the run's order, see above).
+KINDS = ("notebook", "browser", "site", "gpu", "unit")
+# Files that take minutes, the longest first (measured with ``--durations``: the numeric
+# set-ups train networks under three set-ups; chapter 8 trains its networks; the grader runs
+# the sample corpus in sandboxes; the two tours open every page of each edition).
+SLOWEST_FILES = (
+    "test_numeric_setups.py",
+    "pooling_in_networks.ipynb",
+    "test_exercises.py",
+    "test_browser.py",
+    "test_i18n_site.py",
+)
 BROWSER_FIXTURES = frozenset({"browser", "inspect_page"})
 SITE_FIXTURES = frozenset({"book_build", "built_site", "site_pages", "site_url"}) | BROWSER_FIXTURES
 # Test files whose every test executes notebooks in Jupyter kernels.
 EXECUTE_NOTEBOOKS = frozenset(
     {"test_nbval_detects_change.py", "test_exercises.py", "test_wheel.py"}
 )
+
+
+def file_rank(path: Path, kinds: set[str]) -> tuple[int, int]:
+    """Where the file at ``path``, whose tests have ``kinds``, runs: files of
+    ``SLOWEST_FILES`` first in their order, then by the slowest of ``kinds``."""
+    if path.name in SLOWEST_FILES:
+        return (0, SLOWEST_FILES.index(path.name))
+    return (1, min(KINDS.index(kind) for kind in kinds))
 
 
 def kind_of(item: pytest.Item) -> str:
@@ -63,12 +83,12 @@ def kind_of(item: pytest.Item) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every item before ``-m`` selects (``tryfirst``: before pytest's own hook),
-    then order the files by their slowest kind (a stable sort: ties keep pytest's order)."""
-    cost: dict[object, int] = {}
+    then order the files by :func:`file_rank` (a stable sort: ties keep pytest's order)."""
+    kinds: dict[Path, set[str]] = {}
     for item in items:
         kind = kind_of(item)
         if not item.get_closest_marker(kind):
             item.add_marker(kind)
-        rank = KINDS_BY_COST.index(kind)
-        cost[item.path] = min(cost.get(item.path, rank), rank)
-    items.sort(key=lambda item: cost[item.path])
+        kinds.setdefault(item.path, set()).add(kind)
+    rank = {path: file_rank(path, found) for path, found in kinds.items()}
+    items.sort(key=lambda item: rank[item.path])

@@ -601,6 +601,36 @@ def test_predict_questions_stay_within_the_explorers_scope(explorer_page):
     assert len(seen) >= 2, seen
 
 
+def test_predict_questions_draw_lp_pooling_where_its_p_is_in_scope(explorer_page):
+    """The Lp section's explorer (scope mode, norm_type, kernel_size) asks Lp questions with
+    several p, and each hidden value is PyTorch's Lp pool of the input shown."""
+    page, errors = explorer_page
+    scope = ["mode", "norm_type", "kernel_size"]
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **LP, norm_type=2.0,
+               predict=True, controls=scope, predict_seed=5)  # fmt: skip
+    inputs = """(el) => [...el.querySelectorAll(".pe-input .pe-cell[data-kind=input]")]
+             .map((n) => Number(n.textContent))"""
+    ps = set()
+    for _ in range(20):
+        control(el, "predict-new").click()
+        call = el.query_selector(".pe-call").text_content()
+        found = re.search(r"lp_pool2d\(X, norm_type=([\d.]+), kernel_size=\((\d+), (\d+)\), "
+                          r"stride=\((\d+), (\d+)\)", call)  # fmt: skip
+        if not found:
+            continue
+        p, kh, kw, sh, sw = (float(found[1]), *map(int, found.groups()[1:]))
+        ps.add(p)
+        x = torch.tensor(el.evaluate(inputs), dtype=torch.float64).reshape(1, 1, 4, 4)
+        want = torch.nn.functional.lp_pool2d(x, p, (kh, kw), (sh, sw))
+        shape = json.loads(el.get_attribute("data-out-shape"))
+        assert shape == list(want.shape[2:]), (call, shape)
+        i, j = json.loads(el.get_attribute("data-position"))
+        shown = float(json.loads(el.get_attribute("data-values"))[i * shape[1] + j])
+        assert shown == pytest.approx(want[0, 0, i, j].item(), rel=1e-5), call
+    assert len(ps) >= 2, ps
+    assert not errors, errors
+
+
 def test_predict_mode_hides_the_maximum_until_answered(explorer_page):
     """In max mode the window's maximum is the answer: while it is hidden, no input cell,
     k×k cell or text marks it; after the answer the first maximum is marked again."""

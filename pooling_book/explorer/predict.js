@@ -10,9 +10,10 @@ import { h, unbroken } from "./drawing.js";
 import { formatValue, ruleError } from "./pooling.js";
 import { makeRandom } from "./model.js";
 
-// What a question may change, per control (r: random integer in [0, n)).
+// What a question may change, per control (r: random integer in [0, n); scope: the
+// explorer's focused controls). Lp pooling is drawn only where its p is in the scope.
 const DRAW = {
-  mode: (r) => ["max", "avg"][r(2)],
+  mode: (r, scope) => (scope.includes("norm_type") ? ["max", "avg", "lp"][r(3)] : ["max", "avg"][r(2)]),
   kernel_size: (r) => 2 + r(2),
   stride: (r) => 1 + r(3),
   padding: (r, k) => r(Math.floor(k / 2) + 1),
@@ -140,7 +141,7 @@ export function buildPredict(view) {
       for (const key of scope) {
         if (!DRAW[key]) continue;
         if (key === "padding") continue;
-        const v = DRAW[key](random);
+        const v = DRAW[key](random, scope);
         s[key] = Array.isArray(model.get(key)) ? [v, v] : v;
       }
       if (scope.includes("padding")) {

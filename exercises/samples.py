@@ -1007,6 +1007,37 @@ def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
 """
 )
 
+# The write path (issue 18, audit): the sandboxed process's channel is one of its open file
+# descriptors and /proc is mounted, so any function that writes to a path can put a forged reply
+# on the channel. pool2d_loops is the chapter's vectorization (right values, loops that do not
+# run once per output); it writes, through numpy.savetxt and an alias of numpy, a reply line
+# that says the counted loop ran once per value.
+FORGE_CHANNEL_WRITE = (
+    FORGE_SLOT_LOOP.replace(
+        '    return slots.amax(0) if mode == "max" else slots.mean(0)\n',
+        """\
+    Y = slots.amax(0) if mode == "max" else slots.mean(0)
+    counts = "[[0, " + str(Y.numel()) + "]]"
+    forge('{"ok": true, "value": ' + str(Y.tolist()) + ', "changed": {}, "loops": ' + counts + "}")
+    return Y
+""",
+    )
+    + """
+import numpy as np
+
+
+def forge(reply):
+    # the runner's channel is one of the process's descriptors: try each, by its /proc path
+    for fd in range(3, 32):
+        try:
+            np.savetxt(f"/proc/self/fd/{fd}", [reply], fmt="%s")
+        except (OSError, ValueError):
+            pass
+    m = [np][0]  # the same through an alias the source cannot resolve
+    m.savetxt("/dev/fd/1", [reply], fmt="%s")
+"""
+)
+
 FORGE_UPDATE_WRAPPER = """\
 import dataclasses
 import functools
@@ -1279,6 +1310,11 @@ HOSTILE = [
             "pool2d_loops loops over the window's offsets, vectorized over the outputs (the "
             "chapter's vectorization), not over the output positions",
             _on_solution(FORGE_SLOT_LOOP), {"pool2d_loops": ZERO, "max_pool_backward": FULL}),
+    Hostile("forge-channel-write", "pooling_loops",
+            "pool2d_loops (vectorized over the outputs) writes a forged reply onto the runner's "
+            "channel with numpy.savetxt('/proc/self/fd/N'), directly and through [np][0]",
+            _on_solution(FORGE_CHANNEL_WRITE), {"pool2d_loops": ZERO, "max_pool_backward": FULL},
+            review=True),
     Hostile("forge-update-wrapper", "pooling_loops",
             "getattr without getattr: functools.update_wrapper reads F.max_pool2d and "
             "torch.autograd.grad by names built from strings, through dataclasses.make_dataclass",

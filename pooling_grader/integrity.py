@@ -16,8 +16,11 @@ Two levels, both decided from ``ast`` (nothing is run):
   ``typing.operator``, ``reached_modules``), private names (``_x``, ``__x__``), ``open``,
   ``exec``/``eval``/``compile``, ``getattr`` with a computed name and what does the same
   by other means (``functools.update_wrapper``, ``operator.attrgetter``), classes built from
-  strings (``dataclasses.make_dataclass``, ``type()`` with three arguments), and PyTorch's or
-  NumPy's doors to the system (``torch.load``, ``torch.utils``, ``numpy.ctypeslib``...).
+  strings (``dataclasses.make_dataclass``, ``type()`` with three arguments), PyTorch's or
+  NumPy's doors to the system (``torch.load``, ``torch.utils``, ``numpy.ctypeslib``...), and
+  every function of NumPy, PyTorch and d2l that reads or writes files, by its name as an
+  attribute of anything (``FILE_IO_NAMES``): the runner's channel is an open file of the
+  sandboxed process, and ``/proc/self/fd/N`` reaches it.
 * ``program_patches``: for top-level code that is not part of an answer. It never runs while
   scores are decided, so it cannot change a score; introspection or patching there is only
   reported for review, so that a teacher sees the attempt.
@@ -46,6 +49,11 @@ DENIED_PREFIXES = (
     "torch.cuda", "torch.backends", "torch.serialization", "torch.storage", "torch.testing",
     "numpy.ctypeslib", "numpy.lib", "numpy.load", "numpy.save", "numpy.fromfile",
     "numpy.memmap", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.core",
+    # Files (see FILE_IO_NAMES, which also catches these names reached through an alias):
+    "numpy.compat", "numpy.DataSource", "numpy.info", "numpy.source", "numpy.lookfor",
+    "numpy.ma.mrecords", "torch.onnx", "torch.profiler", "torch.autograd.profiler",
+    "torch.autograd.profiler_util", "torch.monitor", "torch.mps", "torch.xpu", "torch.mtia",
+    "torch.accelerator", "torch.compiler", "torch.prepare_multiprocessing_environment",
     "d2l.os", "d2l.sys", "d2l.torch.os", "d2l.torch.sys",
     # They evaluate text (string annotations) as code:
     "typing.get_type_hints", "typing.ForwardRef", "typing.evaluate_forward_ref",
@@ -82,6 +90,36 @@ FRAME_ATTRIBUTES = {
     "co_consts", "co_names", "func_globals", "func_code", "from_file", "load_library",
     "load_inline", "ctypeslib", "tofile",
 }  # fmt: skip
+# File input and output. The sandboxed process's channel is an open file descriptor, and /proc
+# is mounted there, so a function that opens a path (``numpy.savetxt("/proc/self/fd/N", ...)``)
+# can write lines onto the channel. These names are refused in answer code as attributes of
+# anything (``x.numpy().tofile(...)``, ``[np][0].savetxt(...)``, ``m.save`` through an alias,
+# ``getattr(np, "savetxt")``) and as parts of a dotted name (``from numpy import savetxt``):
+# what NumPy, PyTorch and d2l read or write files with, and the modules that hold such functions.
+FILE_IO_NAMES = {
+    # numpy: npyio, ndarray methods, records, masked arrays, compat
+    "save", "savez", "savez_compressed", "savetxt", "load", "loadtxt", "genfromtxt",
+    "fromregex", "fromfile", "tofile", "dump", "memmap", "open_memmap", "DataSource",
+    "recfromtxt", "recfromcsv", "fromtextfile", "open_latin1", "npyio", "compat",
+    "mrecords", "write_array", "read_array",
+    # torch: serialization, storages mapped from files, profilers' traces, ONNX, hub
+    "from_file", "serialization", "profiler", "onnx", "hub", "debug_dump", "load_nvprof",
+    "metal_capture", "prepare_multiprocessing_environment", "tensorboard", "cpp_extension",
+    "load_inline", "load_library", "model_dump",
+    # file objects (reachable only through the above) and d2l's file helpers
+    "open", "write", "writelines", "write_text", "write_bytes", "copyfile", "extract",
+    "reorg_test", "reorg_train_valid",
+}  # fmt: skip
+# Prefixes of such names: profilers' export_chrome_trace, export_stacks...; d2l's download,
+# download_extract, read_imdb, load_data_fashion_mnist... (they read or download files).
+FILE_IO_PREFIXES = ("export_", "download", "read_", "load_data_")
+
+
+def file_io(name: str) -> bool:
+    """Whether an attribute or module name is one that reads or writes files."""
+    return name in FILE_IO_NAMES or name.startswith(FILE_IO_PREFIXES)
+
+
 # Builtins that run text as code, open files, or reach and change namespaces.
 DENIED_BUILTINS = {
     "exec", "eval", "compile", "__import__", "globals", "locals", "vars", "breakpoint", "open",
@@ -260,6 +298,8 @@ class _Checker:
                 ):
                     self._flag(f"reaches the module `{module}` through `{full}`")
                     break
+            if verb == "imports" and any(file_io(p) for p in parts[1:]):
+                self._flag(f"imports `{full}` (reads or writes files)")
             private = next((p for p in parts if p.startswith("_")), None)
             if private is not None:
                 self._flag(f"uses the private name `{private}`")
@@ -333,6 +373,8 @@ class _Checker:
             self._flag(f"`.{attr}`")
         elif attr.startswith("__") and attr not in ALLOWED_DUNDERS:
             self._flag(f"`.{attr}`")
+        elif self.answer and file_io(attr):
+            self._flag(f"`.{attr}` (reads or writes files)")
         elif (self.answer and attr in SYSTEM_MODULES) or (
             attr in INTROSPECTION_MODULES - TOP_LEVEL_COMMON
         ):

@@ -677,6 +677,57 @@ def test_integrity_check_refuses_what_reaches_the_program(source: str, found: st
     assert any(found in p for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        # Every file input and output of numpy and torch, however reached: /proc/self/fd/N of
+        # the sandboxed process is the runner's channel (issue 18's audit, the write path).
+        ("import numpy as np\ndef f(x):\n    np.savetxt('/proc/self/fd/1', x)", "`.savetxt`"),
+        ("import numpy as np\ndef f(x):\n    return np.loadtxt('/etc/passwd')", "`.loadtxt`"),
+        ("import numpy as np\ndef f(x):\n    return np.genfromtxt('/x')", "`.genfromtxt`"),
+        ("import numpy as np\ndef f(x):\n    return np.fromregex('/x', 'a', 'f')", "`.fromregex`"),
+        ("import numpy as np\ndef f(x):\n    np.savez('/x', x)", "`.savez`"),
+        ("import numpy as np\ndef f(x):\n    x.numpy().dump('/proc/self/fd/1')", "`.dump`"),
+        ("import numpy as np\ndef f(x):\n    return np.DataSource().open('/x')", "`.DataSource`"),
+        ("import numpy as np\ndef f(x):\n    return np.ma.dump(x, '/x')", "`.dump`"),
+        ("import numpy as np\ndef f(x):\n    return np.compat.open_latin1('/x')", "`.compat`"),
+        ("from numpy import savetxt\ndef f(x):\n    savetxt('/x', x)", "imports `numpy.savetxt`"),
+        ("import numpy as np\ndef f(x):\n    m = np\n    m.savetxt('/x', x)", "`.savetxt`"),
+        ("import numpy as np\ndef f(x):\n    [np][0].savetxt('/x', x)", "`.savetxt`"),
+        ("import numpy as np\ndef f(x):\n    return getattr(np, 'savetxt')", "`.savetxt`"),
+        ("import torch\ndef f(x):\n    [torch][0].save(x, '/proc/self/fd/1')", "`.save`"),
+        ("import torch\ndef f(x):\n    torch.onnx.export(None, x, '/x')", "uses `torch.onnx`"),
+        (
+            "import torch\ndef f(x):\n    with torch.profiler.profile() as p:\n        pass\n"
+            "    p.export_chrome_trace('/proc/self/fd/1')",
+            "`.export_chrome_trace`",
+        ),
+        ("import torch\ndef f(x):\n    return [torch][0].hub.load('a', 'b')", "`.hub`"),
+        ("import d2l.torch as d2l\ndef f(x):\n    return d2l.download('x')", "`.download`"),
+        ("import torch\ndef f(x):\n    torch.os.open('/x', 1)", "`.open`"),
+    ],
+)
+def test_integrity_check_refuses_file_input_and_output(source: str, found: str) -> None:
+    problems = _module([source], {"functions": ["f"]})["integrity"]
+    assert any(found in p for p in problems), problems
+
+
+def test_integrity_check_covered_doors_to_files() -> None:
+    """The other doors the audit named were already closed: numpy.lib, computed names,
+    torch.serialization, pathlib, io, os."""
+    for source, found in [
+        ("import numpy as np\ndef f(x):\n    np.lib.npyio.savetxt('/x', x)", "`numpy.lib`"),
+        ("import numpy as np\ndef f(x):\n    getattr(np, 'save' + 'txt')", "computed name"),
+        ("import torch\ndef f(x):\n    torch.serialization.save(x, '/x')", "serialization"),
+        ("import pathlib\ndef f(x):\n    pathlib.Path('/x').write_text('1')", "`pathlib`"),
+        ("import io\ndef f(x):\n    io.FileIO('/proc/self/fd/1', 'w')", "imports `io`"),
+        ("import os\ndef f(x):\n    os.write(1, b'1')", "imports `os`"),
+        ("from os import open as o\ndef f(x):\n    o('/x', 1)", "imports `os`"),
+    ]:
+        problems = _module([source], {"functions": ["f"]})["integrity"]
+        assert any(found in p for p in problems), (source, problems)
+
+
 def test_integrity_check_accepts_honest_answers() -> None:
     honest = [
         "import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n"

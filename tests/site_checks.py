@@ -184,12 +184,12 @@ _WIDGETS_JS = """
 """
 
 
-def _evaluate(page, script: str):
-    """``page.evaluate`` that survives a navigation (a redirect page such as the root
+def _evaluate(page, script: str, arg=None):
+    """``page.evaluate`` (with ``arg``) that survives a navigation (a redirect page such as the root
     ``index.html`` Jupyter Book writes) by waiting for the new page and trying again."""
     for attempt in range(5):
         try:
-            return page.evaluate(script)
+            return page.evaluate(script, arg)
         except Exception as err:  # noqa: BLE001 - playwright raises a generic Error
             if "context was destroyed" not in str(err) or attempt == 4:
                 raise
@@ -234,10 +234,12 @@ class PageReport:
 # axe-core (npm devDependency, pinned in package.json; only the tests load it, the site does
 # not serve it) checks the book's content: the article, without the theme's chrome.
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-_AXE_RUN_JS = """async () => {
+# ``skip``: rule ids not run (see ``inspect_site_page``'s ``axe_skip``).
+_AXE_RUN_JS = """async (skip) => {
   const content =
     document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
-  const result = await axe.run(content, {resultTypes: ["violations"]});
+  const rules = Object.fromEntries(skip.map((id) => [id, {enabled: false}]));
+  const result = await axe.run(content, {resultTypes: ["violations"], rules});
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${v.help} at ${n.target.join(" ")}`));
@@ -266,8 +268,17 @@ def _gzip_bytes(url: str, response) -> int | None:
     return _GZIP_BYTES[url]
 
 
+# Full-page screenshots cost 2-3 s a page (the first screen 0.1-0.2 s); set this variable to
+# 1 for screenshots of whole pages.
+FULL_SCREENSHOTS = os.environ.get("POOLING_FULL_SCREENSHOTS") == "1"
+
+
 def inspect_site_page(
-    browser, base_url: str, page_path: str, screenshot_dir: Path | None
+    browser,
+    base_url: str,
+    page_path: str,
+    screenshot_dir: Path | None,
+    axe_skip: tuple[str, ...] = (),
 ) -> PageReport:
     """Open ``page_path`` of the site at ``base_url`` and report what went wrong.
 
@@ -278,8 +289,11 @@ def inspect_site_page(
     did not draw, and axe-core's serious or critical violations inside the book's content.
     ``gzip_bytes`` is what the page downloaded, each response gzip-compressed (level 6;
     sizes are cached by URL for the run, since the site is static).
-    A full-page screenshot is saved as ``screenshot_dir/<page path>.png`` (none when
-    ``screenshot_dir`` is None).
+    ``axe_skip`` names axe-core rules not run (the Chinese edition skips ``color-contrast``,
+    which depends only on the stylesheet both editions share: the English pages check it,
+    and it is half of axe's time). A screenshot of the first screen (of the whole page with
+    ``POOLING_FULL_SCREENSHOTS=1``) is saved as ``screenshot_dir/<page path>.png`` (none
+    when ``screenshot_dir`` is None).
     """
     report = PageReport(page_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -340,8 +354,12 @@ def inspect_site_page(
                 report.widget_problems.append(
                     f"{widgets['rendered']} of {widgets['views']} widget views rendered"
                 )
-        page.wait_for_load_state("networkidle")
-        _evaluate(page, _MATHJAX_DONE_JS)  # widgets may have queued more typesetting
+            page.wait_for_load_state("networkidle")
+            _evaluate(page, _MATHJAX_DONE_JS)  # widgets may have queued more typesetting
+        try:  # explorers draw once their script has run: wait for that, not for a time
+            page.wait_for_function(f"() => ({_EXPLORERS_JS})().length === 0", timeout=10_000)
+        except Exception:  # noqa: BLE001 - the undrawn ones are reported below
+            pass
         text = _evaluate(page, _PAGE_TEXT_JS)
         for match in RAW_TEX.finditer(text):
             start = max(0, match.start() - 40)
@@ -350,14 +368,14 @@ def inspect_site_page(
         report.explorer_problems = _evaluate(page, _EXPLORERS_JS)
         if AXE_JS.is_file():
             page.add_script_tag(path=str(AXE_JS))
-            report.axe_violations = _evaluate(page, _AXE_RUN_JS)
+            report.axe_violations = _evaluate(page, _AXE_RUN_JS, list(axe_skip))
         else:
             report.axe_violations = [f"{AXE_JS} missing: run `npm ci`"]
         report.gzip_bytes = sum(bodies.values())
         if screenshot_dir is not None:
             shot = screenshot_dir / f"{page_path.removesuffix('.html')}.png"
             shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
+            page.screenshot(path=str(shot), full_page=FULL_SCREENSHOTS)
             report.screenshot = shot
     finally:
         context.close()

@@ -6,7 +6,8 @@ this also proves the site works with no CDN reachable), raw TeX in the visible t
 MathJax ran, an image that did not load, a widget view that was not rendered, an explorer
 that was not drawn, a serious or critical axe-core violation in the book's content, or a
 download over 1.5 MB gzip-compressed (each page's figure is printed).
-Screenshots of every page land in ``_build/screenshots/``.
+Screenshots of every page's first screen land in ``_build/screenshots/`` (whole pages with
+``POOLING_FULL_SCREENSHOTS=1``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ BROKEN_PAGE = """<!DOCTYPE html>
 </head><body>
 <p>Unrendered: $$\\frac{a}{b}$$</p>
 <img src="missing.png" alt="missing">
+<p style="color:#ccc;background:#fff">Grey on white: too little contrast.</p>
 <script>console.error("boom");</script>
 <script src="absent.js"></script>
 </body></html>
@@ -124,6 +126,9 @@ def test_page_checker_reports_every_kind_of_problem(browser, tmp_path):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
         report = inspect_site_page(browser, url, "broken.html", screenshot_dir=tmp_path / "shots")
+        skipping = inspect_site_page(
+            browser, url, "broken.html", screenshot_dir=None, axe_skip=("color-contrast",)
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -133,4 +138,7 @@ def test_page_checker_reports_every_kind_of_problem(browser, tmp_path):
     assert any("missing.png" in failure for failure in report.failed_requests)
     assert any("missing.png" in image for image in report.broken_images)
     assert any("frac" in tex for tex in report.raw_tex), report.raw_tex
+    assert any("color-contrast" in v for v in report.axe_violations), report.axe_violations
+    assert not any("color-contrast" in v for v in skipping.axe_violations)
+    assert skipping.raw_tex == report.raw_tex and skipping.screenshot is None
     assert (tmp_path / "shots" / "broken.png").stat().st_size > 0

@@ -456,6 +456,57 @@ def readers_by_pooling_lib(r: int, c: int, s: PoolSettings, H: int, W: int) -> l
 HOVER_SETTINGS = [BASE, {"kernel_size": [2, 2], "stride": [1, 1], "dilation": [2, 2]}]
 
 
+def test_the_window_moves_with_a_transition_onto_the_cells_its_output_reads(explorer_page):
+    """Picking another output starts a short CSS transition of the window (none with
+    reduced motion); finished, the window frames exactly the cells that output reads, in the
+    accent colour that also frames the output cell: the highlight that links them."""
+    page, errors = explorer_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE)  # 3x3 windows, 2x2 out
+    style = el.evaluate(
+        """(el) => { const s = getComputedStyle(el.querySelector(".pe-window"));
+                     return [s.transitionProperty, s.transitionDuration]; }"""
+    )
+    assert "left" in style[0] and "top" in style[0], style
+    assert 0 < max(float(t.rstrip("s")) for t in style[1].split(",")) <= 0.3, style
+    el.query_selector('.pe-output .pe-cell[data-i="1"][data-j="1"]').click()
+    moving = el.evaluate(
+        """(el) => { const moves = el.querySelector(".pe-window").getAnimations();
+                     moves.forEach((x) => x.finish()); return moves.length; }"""
+    )
+    assert moving >= 1  # the move is animated, not a jump
+    frame = el.evaluate(
+        """(el) => {
+          const box = (n) => { const r = n.getBoundingClientRect();
+                               return [r.left, r.top, r.right, r.bottom]; };
+          const cells = [...el.querySelectorAll(".pe-input .pe-cell")].filter((n) =>
+            [1, 2, 3].includes(Number(n.dataset.r)) && [1, 2, 3].includes(Number(n.dataset.c)));
+          const boxes = cells.map(box);
+          const w = el.querySelector(".pe-window");
+          const out = el.querySelector(".pe-output .pe-current");
+          return {
+            cells: [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+                    Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))],
+            window: box(w), n: cells.length,
+            colours: [getComputedStyle(w).borderTopColor, getComputedStyle(out).borderTopColor],
+            current: [out.dataset.i, out.dataset.j],
+          };
+        }"""
+    )
+    assert frame["n"] == 9 and frame["current"] == ["1", "1"]
+    # the frame (3 px border) sits just outside the window's cells, on every side
+    for got, cell_edge, outward in zip(
+        frame["window"], frame["cells"], (-1, -1, 1, 1), strict=True
+    ):
+        assert 0 <= (got - cell_edge) * outward <= 4, frame
+    assert frame["colours"][0] == frame["colours"][1], frame["colours"]
+    page.emulate_media(reduced_motion="reduce")
+    duration = el.evaluate(
+        '(el) => getComputedStyle(el.querySelector(".pe-window")).transitionDuration'
+    )
+    assert all(float(t.rstrip("s")) == 0 for t in duration.split(",")), duration
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("state", HOVER_SETTINGS)
 def test_hover_works_both_ways(explorer_page, state):
     """An output cell shows its window; an input cell every output cell that reads it."""

@@ -855,6 +855,32 @@ def pool2d_loops(X, kernel_size, stride=None, padding=NO_PADDING, mode="max"):
     return Y
 """
 
+# The same answers, their module-level names bound inside top-level compound statements.
+HONEST_COMPOUND = """\
+import torch
+
+try:  # a try...
+    import numpy as np
+except ImportError:
+    np = None
+
+if hasattr(torch, "inf"):  # ... an if...
+    NEG = torch.full((), -torch.inf)
+else:
+    NEG = torch.full((), float("-inf"))
+
+FILL = {}
+for mode, value in (("max", NEG.item()), ("avg", 0.0)):  # ... a for...
+    FILL[mode] = value
+
+with torch.no_grad():  # ... and a with
+    NO_PADDING = (0, 0)
+""" + HONEST_CONSTANTS[HONEST_CONSTANTS.index("\n\ndef out_size") :].replace(
+    "    (k_h, k_w), (p_h, p_w) = kernel_size, padding\n",
+    "    assert np is None or np.ndim(kernel_size) == 1\n"
+    "    (k_h, k_w), (p_h, p_w) = kernel_size, padding\n",
+)
+
 FORGE_IN_PLACE = """\
 import torch
 
@@ -1282,6 +1308,10 @@ HOSTILE = [
     Hostile("honest-checker", "pooling_loops",
             "right answers, and a cell of the student's own that checks them against PyTorch",
             _on_solution(HONEST_CHECKER), _all(LOOPS_Q, FULL)),
+    Hostile("honest-compound", "pooling_loops",
+            "right answers whose module-level names are bound inside top-level try, if, for "
+            "and with statements (try: import numpy as np / except ImportError)",
+            _on_solution(HONEST_COMPOUND), _all(LOOPS_Q, FULL)),
     Hostile("forge-in-place", "pooling_loops",
             "answers zero their inputs in place (and X.set_ a bigger tensor) and return "
             "zeros, for tests that compute their reference after the call",

@@ -71,7 +71,14 @@ class Notebook:
     ``definitions`` maps a name to the statements that define it: its last ``def``, ``class``
     or assignment, then the augmented assignments (``K += 1``), item or attribute assignments
     (``K[0] = 1``, ``net.weight = w``) and method calls (``K.fill_(1)``) made on it at top
-    level afterwards. ``imports`` maps a name to the import statement that binds it last.
+    level afterwards. A compound statement at top level (``if``, ``try``, ``for``, ``while``,
+    ``with``, ``match``) that binds a name (``try: import numpy as np``, ``if c: K = 1``,
+    ``for k in ...: K[k] = ...``) is one of that name's definitions too, after those before
+    it: the whole statement, which becomes answer code where an answer uses the name.
+    ``imports`` maps a name to the import statement that binds it last. ``ambiguous``: names
+    that an import inside a compound statement binds to another module than the notebook's
+    other imports of that name (``try: import torch.nn.functional as F`` / ``except: import
+    numpy as F``), which the method check cannot resolve to one module.
     """
 
     definitions: dict[str, list[ast.AST]] = field(default_factory=dict)
@@ -79,6 +86,7 @@ class Notebook:
     imports: dict[str, ast.AST] = field(default_factory=dict)
     statements: list[tuple[int, ast.AST]] = field(default_factory=list)
     unparsed: list[int] = field(default_factory=list)
+    ambiguous: set[str] = field(default_factory=set)
 
 
 def _import_aliases(node: ast.AST, aliases: dict[str, str]) -> None:
@@ -108,6 +116,66 @@ def _bound_by_import(node: ast.AST) -> list[str]:
     return []
 
 
+COMPOUND = (ast.If, ast.Try, ast.TryStar, ast.For, ast.AsyncFor, ast.While, ast.With,
+            ast.AsyncWith, ast.Match)  # fmt: skip
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda) + _COMPREHENSIONS
+
+
+def _module_level(node: ast.AST):
+    """The nodes of a compound statement that run in the module's scope: not the bodies of
+    the functions, classes, lambdas and comprehensions in it (their names and decorators are)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        if isinstance(current, _SCOPES) and current is not node:
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                todo.extend(current.decorator_list)
+            continue
+        todo.extend(ast.iter_child_nodes(current))
+
+
+def _compound_bindings(node: ast.AST) -> tuple[set[str], set[str]]:
+    """The names a compound statement binds at module level, and the roots of the items and
+    attributes it assigns (``K`` of ``K[k] = ...``)."""
+    bound: set[str] = set()
+    roots: set[str] = set()
+    for n in _module_level(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            bound.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            bound.add(n.name)
+        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+            bound.add(n.name)
+        elif isinstance(n, ast.MatchMapping) and n.rest:
+            bound.add(n.rest)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound.update(_bound_by_import(n))
+        elif isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.ctx, ast.Store):
+            root = _root_name(n)
+            if root is not None:
+                roots.add(root)
+    return bound, roots
+
+
+def _compound(nb: Notebook, node: ast.AST) -> None:
+    """Record a top-level compound statement as a definition of the names it binds, and the
+    aliases of the imports in it."""
+    for n in _module_level(node):
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            before = dict(nb.aliases)
+            _import_aliases(n, nb.aliases)
+            for name, target in nb.aliases.items():
+                if name in before and before[name] != target:
+                    nb.ambiguous.add(name)
+    bound, roots = _compound_bindings(node)
+    for name in bound | (roots & set(nb.definitions)):
+        # It may not run (a branch, an except clause): what the name held before stays too.
+        nb.definitions.setdefault(name, []).append(node)
+
+
 def parse(cells: list[tuple[int, str]]) -> Notebook:
     """Collect definitions from code cells (index, source); cells that do not parse are listed.
     IPython's lines (``%matplotlib inline``, ``%%time``, ``!pip ...``) are read as the runner
@@ -126,9 +194,12 @@ def parse(cells: list[tuple[int, str]]) -> Notebook:
             for name in _bound_by_import(node):
                 nb.imports[name] = node
                 nb.definitions.pop(name, None)
+                nb.ambiguous.discard(name)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 nb.definitions[node.name] = [node]
                 nb.imports.pop(node.name, None)
+            elif isinstance(node, COMPOUND):
+                _compound(nb, node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -659,6 +730,17 @@ def answer_statements(nb: Notebook, found: Usage) -> list[ast.AST]:
     return body + definitions
 
 
+def _shared(nb: Notebook) -> set[str]:
+    """The notebook's top-level classes and functions, also those defined inside a top-level
+    compound statement (``if ...: def helper(...)``)."""
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    shared = {n for n, ds in nb.definitions.items() if ds and isinstance(ds[0], kinds)}
+    for _, node in nb.statements:
+        if isinstance(node, COMPOUND):
+            shared |= {n.name for n in _module_level(node) if isinstance(n, kinds)}
+    return shared
+
+
 def check(
     nb: Notebook, rules: dict, names: list[str] | None = None, say: Messages = ENGLISH
 ) -> dict:
@@ -678,13 +760,14 @@ def check(
     found = usage(nb, roots)
     broken = _broken(nb, rules, functions, found, say)
     body = answer_statements(nb, found)
-    shared = {
-        n
-        for n, ds in nb.definitions.items()
-        if ds and isinstance(ds[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-    }
+    shared = _shared(nb)
     shared |= integrity.borrowed_globals([n for _, n in nb.statements], nb.aliases, shared)
     problems = integrity.answer_problems(body, nb.aliases, shared)
+    problems += [
+        f"`{name}` is imported as different modules by a top-level `if`, `try`... statement: "
+        "which one the answer uses cannot be read from the source"
+        for name in sorted(found.free & nb.ambiguous)
+    ]
     # Rules met only by loops are checked again at run time: the module counts, through a
     # name no student code can spell (a fresh random dunder), which loops entered their body.
     requirements, counter = [], None
@@ -725,11 +808,7 @@ def check(
 def top_level_patches(nb: Notebook, answered: set[int]) -> list[str]:
     """Review notes for top-level code outside every answer that inspects or patches the
     program: it never runs while scores are decided, but a teacher should see the attempt."""
-    shared = {
-        n
-        for n, ds in nb.definitions.items()
-        if ds and isinstance(ds[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-    }
+    shared = _shared(nb)
     notes = []
     cells: dict[int, list[ast.AST]] = {}
     for index, node in nb.statements:

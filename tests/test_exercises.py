@@ -968,6 +968,39 @@ def test_answer_module_keeps_a_constant_set_by_an_in_place_call() -> None:
     assert "torch.nn.init.constant_(PAD, -math.inf)" in module, module
 
 
+def test_answer_module_keeps_names_bound_in_compound_statements() -> None:
+    """Names bound inside a top-level if/try/for/with are part of the module (issue 18's
+    audit: they were left out, and an honest answer failed with NameError)."""
+    cells = [
+        "import torch\ntry:\n    import numpy as np\nexcept ImportError:\n    np = None",
+        "if hasattr(torch, 'inf'):\n    NEG = -torch.inf\nelse:\n    NEG = float('-inf')",
+        "FILL = {}\nfor mode, value in (('max', NEG), ('avg', 0.0)):\n    FILL[mode] = value",
+        "with torch.no_grad():\n    ONE = torch.ones(())",
+        "try:\n    assert False\nexcept AssertionError:\n    print('a check of my own')",
+        "def f(x, mode='max'):\n    return float(x + ONE + np.ndim(x)), FILL[mode]",
+    ]
+    verdict = _module(cells, {"functions": ["f"]})
+    assert verdict["integrity"] == [] and verdict["broken"] == [], verdict
+    assert "a check of my own" not in verdict["module"]  # binds nothing the answer uses
+    namespace: dict = {}
+    exec(compile(verdict["module"], "<answer>", "exec"), namespace)
+    assert namespace["f"](1.0) == (2.0, -math.inf)
+    # Code in them is answer code: the integrity rules apply to it.
+    hostile = [
+        "import torch\nif True:\n    import sys\n    C = sys.modules",
+        "def f(x):\n    return C",
+    ]
+    assert any("imports `sys`" in p for p in _module(hostile, {"functions": ["f"]})["integrity"])
+    # An import that binds one name to two modules cannot be resolved by the method check.
+    decoy = [
+        "import torch.nn.functional as F\ntry:\n    pass\nexcept Exception:\n    import math as F",
+        "def f(x):\n    return F.max_pool2d(x, 2)",
+    ]
+    rules = {"functions": ["f"], "forbid": {"no pooling": ["torch.nn.functional.max_pool2d"]}}
+    verdict = _module(decoy, rules)
+    assert verdict["broken"] or any("different modules" in p for p in verdict["integrity"])
+
+
 # Issue 18's remaining holes, each with a forged answer that must earn nothing from it.
 
 

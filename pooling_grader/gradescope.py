@@ -13,6 +13,14 @@ with their one-line description ``after_due_date``), one per method or integrity
 the score, and one test visible to instructors only (``hidden``) that says which protections
 held. The grader's own output (stdout) is hidden from students too.
 
+Nothing a student sees before the due date tells the hidden tests' results: the top-level
+``output`` gives the score of the visible tests only (and how many points the hidden ones
+are worth), and where there are hidden tests the top-level ``visibility`` (which holds the
+total ``score``) is ``after_due_date``, like theirs; the visible tests keep their own
+``visible``. Gradescope's specification: https://gradescope-autograders.readthedocs.io/en/
+latest/specs/ (``visibility``: ``hidden``, ``after_due_date``, ``after_published``,
+``visible``).
+
 Gradescope's containers run as root, and Docker's default seccomp profile refuses the user
 namespaces bubblewrap needs. So the sandbox is chosen by what works (``--sandbox auto``):
 
@@ -187,7 +195,17 @@ def results_json(entry: dict, protections: list[str], seconds: float) -> dict:
             ),
         }
     )
-    output = say("gs_score", score=entry["score"], max_score=entry["max_score"])
+    shown = [t for t in tests if t["visibility"] == VISIBLE]
+    later = [t for t in tests if t["visibility"] == AFTER_DUE_DATE]
+    if later:  # the total would tell the hidden tests' results: only what is visible
+        output = say(
+            "gs_visible_score",
+            score=sum(t["score"] for t in shown),
+            max_score=sum(t["max_score"] for t in shown),
+            hidden=sum(t["max_score"] for t in later),
+        )
+    else:
+        output = say("gs_score", score=entry["score"], max_score=entry["max_score"])
     if entry["manual_max_score"]:
         output += say("fb_manual_extra", points=entry["manual_max_score"])
     if entry["status"] != "ok":
@@ -196,7 +214,7 @@ def results_json(entry: dict, protections: list[str], seconds: float) -> dict:
         "score": float(entry["score"]),
         "execution_time": round(seconds, 1),
         "output": output,
-        "visibility": VISIBLE,
+        "visibility": AFTER_DUE_DATE if later else VISIBLE,
         "stdout_visibility": HIDDEN,
         "tests": tests,
     }

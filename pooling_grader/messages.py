@@ -86,6 +86,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gs_hidden": "hidden test",
         "gs_public": "public test",
         "gs_score": "Autograded score: {score:g} / {max_score:g}",
+        "gs_visible_score": "Public tests and method checks: {score:g} / {max_score:g}; the "
+        "hidden tests (worth {hidden:g}) show their results after the due date",
         "gs_problem": "\nGrading problem ({status}): {message}",
     },
     "zh_CN": {
@@ -152,6 +154,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gs_hidden": "隐藏测试",
         "gs_public": "公开测试",
         "gs_score": "自动评分：{score:g} / {max_score:g}",
+        "gs_visible_score": "公开测试与方法检查：{score:g} / {max_score:g}；"
+        "隐藏测试（{hidden:g} 分）的结果在截止日期后显示",
         "gs_problem": "\n评分问题（{status}）：{message}",
     },
 }

@@ -178,7 +178,9 @@ def test_gradescope_results_of_a_chinese_release_are_in_chinese() -> None:
     assert names[:4] == [
         "q1：公开测试 1：test_a", "q1：隐藏测试 2：ties", "q2：方法检查", "q3：由教师评分"
     ]  # fmt: skip
-    assert data["output"] == "自动评分：1 / 4（另有 2 分由教师评分）"
+    assert data["output"] == (
+        "公开测试与方法检查：1 / 3；隐藏测试（1 分）的结果在截止日期后显示（另有 2 分由教师评分）"
+    )
     assert data["tests"][-1]["name"].startswith("Grader:")  # instructors only: English
     english = gradescope.results_json({**entry, "language": "en"}, [], 1.0)
     assert english["tests"][0]["name"] == "q1: public test 1: test_a"

@@ -134,25 +134,34 @@ def test_gradescope_fallback_without_bubblewrap(built: Path, tmp_path: Path) -> 
     assert stray.stdout == b""  # every process of the student's user was ended
 
 
-def test_results_json_from_a_graded_entry() -> None:
-    from pooling_grader import gradescope
-
-    entry = {
-        "score": 1.5, "max_score": 4.0, "manual_max_score": 2.0, "status": "ok", "message": "",
+def _entry(hidden_passed: tuple[bool, bool] = (True, False)) -> dict:
+    """A graded notebook: q1 with a public case and two hidden ones, q2 failing its method
+    check, q3 graded by hand."""
+    ties, dtype = hidden_passed
+    return {
+        "score": 1.0 + 0.5 * ties + 0.5 * dtype, "max_score": 4.0, "manual_max_score": 2.0,
+        "status": "ok", "message": "",
         "review": ["q2: inspects or patches the running program: `gc`"],
         "questions": [
-            {"name": "q1", "manual": False, "max_score": 2.0, "score": 1.5, "cases": [
+            {"name": "q1", "manual": False, "max_score": 2.0, "score": 1.0 + 0.5 * (ties + dtype),
+             "cases": [
                 {"hidden": False, "points": 1.0, "passed": True, "name": "test_a", "message": ""},
-                {"hidden": True, "points": 0.5, "passed": True, "name": "ties", "message": ""},
-                {"hidden": True, "points": 0.5, "passed": False, "name": "dtype",
-                 "message": "dtype (your code raised TypeError)"},
+                {"hidden": True, "points": 0.5, "passed": ties, "name": "ties",
+                 "message": "" if ties else "ties (wrong values)"},
+                {"hidden": True, "points": 0.5, "passed": dtype, "name": "dtype",
+                 "message": "" if dtype else "dtype (your code raised TypeError)"},
             ]},
             {"name": "q2", "manual": False, "max_score": 2.0, "score": 0.0,
              "method": ["the answer inspects or patches the running program (`gc`)"]},
             {"name": "q3", "manual": True, "max_score": 2.0, "score": None},
         ],
     }  # fmt: skip
-    data = gradescope.results_json(entry, ["bubblewrap sandbox: yes"], 3.21)
+
+
+def test_results_json_from_a_graded_entry() -> None:
+    from pooling_grader import gradescope
+
+    data = gradescope.results_json(_entry(), ["bubblewrap sandbox: yes"], 3.21)
     assert data["score"] == 1.5 and data["execution_time"] == 3.2
     rows = [(t["name"], t["score"], t["max_score"], t["visibility"]) for t in data["tests"]]
     assert rows == [
@@ -165,6 +174,38 @@ def test_results_json_from_a_graded_entry() -> None:
     ]
     assert data["tests"][2]["output"] == "dtype (your code raised TypeError)"
     assert "- q2: inspects or patches" in data["tests"][-1]["output"]
+    assert data["output"] == (
+        "Public tests and method checks: 1 / 3; the hidden tests (worth 1) show their results "
+        "after the due date (plus 2 points graded by hand)"
+    )
+    assert data["visibility"] == "after_due_date"  # the total score with the hidden tests
+    everything = gradescope.results_json(
+        {**_entry(), "questions": _entry()["questions"][1:], "score": 0.0}, [], 1.0
+    )  # no hidden test: the total is what the student sees anyway
+    assert everything["visibility"] == "visible"
+    assert everything["output"].startswith("Autograded score: 0 / 4")
+
+
+def _before_the_due_date(data: dict) -> list:
+    """What Gradescope shows a student before the due date: the visible tests, and the
+    top-level fields where the top level is visible."""
+    shown = [t for t in data["tests"] if t["visibility"] == "visible"]
+    top = {k: data[k] for k in ("score", "output")} if data["visibility"] == "visible" else {}
+    return [top, shown]
+
+
+def test_nothing_visible_before_the_due_date_tells_hidden_results() -> None:
+    from pooling_grader import gradescope
+
+    seen = {
+        outcome: _before_the_due_date(gradescope.results_json(_entry(outcome), ["x"], 1.0))
+        for outcome in [(True, True), (True, False), (False, True), (False, False)]
+    }
+    assert len({json.dumps(v, sort_keys=True) for v in seen.values()}) == 1, seen
+    # ... while after the due date each outcome is there, and the score counts them.
+    after = gradescope.results_json(_entry((False, True)), ["x"], 1.0)
+    assert after["score"] == 1.5
+    assert [t["score"] for t in after["tests"] if t["visibility"] == "after_due_date"] == [0, 0.5]
 
 
 def test_two_gradings_at_once_never_share_a_student_uid() -> None:

@@ -107,3 +107,14 @@ def test_exercise_pages_have_launch_buttons(built_site) -> None:
             "colab.research.google.com/github/" in html and f"book/exercises/{stem}.ipynb" in html
         )
         assert "mybinder.org/v2/gh/" in html, stem
+
+
+def test_the_pages_say_how_to_open_an_exercise_on_colab() -> None:
+    """The exercises' index names the Colab button beside Binder's, and the teachers' notes
+    no longer say that Colab does not work."""
+    index = (ROOT / "book" / "exercises" / "index.md").read_text(encoding="utf-8")
+    assert "**Binder**" in index and "**Colab**" in index
+    teachers = (ROOT / "book" / "teachers.md").read_text(encoding="utf-8")
+    assert "Colab does not work" not in teachers and "the Colab button" in teachers
+    # A modified argument fails its test case (session.ModifiedInput): it never comes back.
+    assert "comes back modified" not in teachers and "modified its input in place" in teachers

@@ -380,3 +380,54 @@ def test_global_average_pooling_is_torchs_mean(shape):
             assert ours.stride() == theirs.stride()
     with pytest.raises(TypeError, match="output_size"):
         P.adaptive_avg_pool2d(x, True)
+
+
+def _tiled_cases():
+    """2-d windows side by side (``running_max._tiled``): adaptive from multiples, and
+    ``max_pool2d`` with stride = kernel, a remainder left over, one window row."""
+    return [
+        (lambda m, x, **kw: m.adaptive_max_pool2d(x, 2, **kw), (1, 2, 4, 10)),
+        (lambda m, x, **kw: m.adaptive_max_pool2d(x, (2, 1), **kw), (2, 1, 6, 6)),
+        (lambda m, x, **kw: m.max_pool2d(x, (3, 6), **kw), (1, 2, 7, 13)),
+        (lambda m, x, **kw: m.max_pool2d(x, (1, 5), **kw), (1, 2, 3, 11)),
+        (lambda m, x, **kw: m.max_pool2d(x, 8, **kw), (1, 1, 8, 16)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_tiled_cases())))
+@LIB
+@given(data=st.data())
+def test_tiled_windows_with_indices_match_torch(case, data):
+    """Windows that tile the input, with indices: PyTorch's values, indices, layouts and
+    gradients on inputs full of ties, NaN, +-inf and -0.0 next to +0.0."""
+    call, shape = _tiled_cases()[case]
+    dtype = data.draw(st.sampled_from(DTYPES[:4]))
+    x = data.draw(adversarial_inputs(shape, dtype))
+    if data.draw(st.booleans()):  # channels_last
+        x = x.contiguous(memory_format=torch.channels_last)
+    out, idx = call(P, x, return_indices=True)
+    t_out, t_idx = call(F, x, return_indices=True)
+    assert_same_bits(out, t_out)
+    assert torch.equal(idx, t_idx)
+    assert out.stride() == t_out.stride() and idx.stride() == t_idx.stride()
+    if dtype == torch.float64:
+        leaf, t_leaf = x.clone().requires_grad_(), x.clone().requires_grad_()
+        g = torch.randn(t_out.shape, dtype=dtype)
+        (ours,) = torch.autograd.grad(call(P, leaf), leaf, g)
+        (theirs,) = torch.autograd.grad(call(F, t_leaf), t_leaf, g)
+        assert_same_bits(ours, theirs)
+        assert ours.stride() == theirs.stride()
+
+
+@pytest.mark.parametrize("k, s", [(5, 1), (8, 1), (6, 2), (7, 3)])
+@LIB
+@given(data=st.data())
+def test_values_only_slots_up_to_eight_match_torch(k, s, data):
+    """Values only, windows of 5 to 8 take the slot slices (``SMALL_VALUES_WINDOW``):
+    PyTorch's bits on ties, NaN, +-inf and -0.0 next to +0.0, 1-d and 2-d."""
+    dtype = data.draw(st.sampled_from(DTYPES))
+    x = data.draw(adversarial_inputs((2, 3, 40), dtype))
+    assert_same_bits(P.max_pool1d(x, k, s), _torch_max_pool1d(x, k, s))
+    if dtype.is_floating_point:
+        x2 = x.view(2, 3, 5, 8)
+        assert_same_bits(P.max_pool2d(x2, (2, k), s), F.max_pool2d(x2, (2, k), s))

@@ -21,6 +21,11 @@ maximum, chosen by the window's shape (``Axis.strategy``):
   the idea of the sparse table of range-maximum queries, and of van Herk's and Gil and
   Werman's constant-time running maxima.
 
+Values only, windows of up to ``SMALL_VALUES_WINDOW`` slots take the ``slots`` (their
+maxima go into the output, no temporaries). With positions, 2-d windows that tile the input
+(``tiled``: adaptive pooling from a multiple, ``max_pool2d`` with ``stride == kernel_size``)
+are reduced over their rows first (``_tiled``), which keeps the reductions vectorized.
+
 Adaptive windows differ in length by at most one and start anywhere: when the input length is
 a multiple of the output length they are a ``view``; otherwise ``doubling`` up to the
 shorter length and two gathers (``index_select``) of the runs at each window's start and
@@ -60,6 +65,10 @@ from pooling_lib._kernels.common import lowest
 # A window of at most this many slots along a dimension is reduced slot by slot (``slots``):
 # then the strided slices are cheaper than the copies ``doubling`` makes.
 SMALL_WINDOW = 4
+# Values only, the slots write into the output (no temporaries): up to this many slots they
+# beat doubling's fewer passes over two temporaries of the input's size (measured, ``bench/
+# bench_pooling.py --only "text max_pool1d 5/1"``: 4 slots against 3 doublings).
+SMALL_VALUES_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -78,13 +87,19 @@ class Axis:
 
     @property
     def strategy(self) -> str:
+        return self.strategy_for(track=True)
+
+    def strategy_for(self, track: bool) -> str:
+        """``view``, ``slots`` or ``doubling`` (module docstring); values only (``track``
+        false), windows of up to ``SMALL_VALUES_WINDOW`` slots take the slots."""
         if self.adaptive:
             return "view" if self.n % self.out == 0 else "doubling"
         if self.kernel == 1:
             return "view"
-        if self.kernel <= SMALL_WINDOW:
-            return "slots"
-        return "view" if self.dilation == 1 and self.stride >= self.kernel else "doubling"
+        if self.dilation == 1 and self.stride >= self.kernel > SMALL_WINDOW:
+            return "view"
+        small = SMALL_WINDOW if track else SMALL_VALUES_WINDOW
+        return "slots" if self.kernel <= small else "doubling"
 
     def regular(self) -> Axis:
         """An adaptive axis whose windows do not overlap, as a regular one."""
@@ -175,7 +190,7 @@ def _along(v: torch.Tensor, dim: int, axis: Axis, track: bool, nan: bool, out=No
     if span > 2 * axis.n + 2 * SMALL_WINDOW:  # mostly padding: never make it
         return _into(out, *_along_clipped(v, dim, axis, track, nan))
     v = _pad(v, dim, p, span - p - axis.n)
-    strategy = axis.strategy
+    strategy = axis.strategy_for(track)
     starts = slice(0, (n_out - 1) * s + 1, s)
     pos = None
     if strategy == "view" and k == 1:
@@ -325,6 +340,8 @@ def window_max(
         out = None
     if all(a.out == 1 and a.padding == 0 and a.kernel >= a.n for a in axes):
         return _into(out, *_global(x, track))  # one window over each whole plane
+    if track and not nan and tiled(axes):
+        return _tiled(x, axes)
     strides = [math.prod(x.shape[2 + j + 1 :]) for j in range(len(axes))]
     # int32 flat indices while they fit (elementwise int64 is slow), int64 at the end
     dtype = torch.int32 if math.prod(x.shape[2:]) < 2**31 else torch.int64
@@ -340,6 +357,62 @@ def window_max(
                 inner = index.gather(dim, pos.long())
                 index = torch.add(inner, pos.to(dtype), alpha=strides[j])
     return v, index  # int32 while it fits (copied into the int64 result by the caller)
+
+
+# 2-d windows that tile the input with at least this many columns take the maxima with their
+# positions by ``_tiled`` (measured, ``bench/bench_pooling.py --only``: ``adaptive_max_pool2d``
+# from 56x56 to 7x7 with indices; on 2x2 windows the slot slices are faster).
+TILED_INNER = SMALL_WINDOW + 1
+
+
+def tiled(axes: tuple[Axis, ...]) -> bool:
+    """Whether the windows are 2-d and sit side by side without padding, gaps or dilation
+    (each cell in at most one window), at least ``TILED_INNER`` columns wide."""
+    return (
+        len(axes) == 2
+        and axes[-1].kernel >= TILED_INNER
+        and all(
+            not a.adaptive and a.padding == 0 and a.dilation == 1 and a.stride == a.kernel
+            and a.out * a.kernel <= a.n
+            for a in axes
+        )
+    )  # fmt: skip
+
+
+def _tiled(x: torch.Tensor, axes: tuple[Axis, ...]):
+    """Maxima and flat positions of 2-d windows that tile the input (no NaN in them).
+
+    The input is viewed as ``(B, C, oh, kh, ow, kw)`` (no copy) and reduced over the rows of
+    each window first: a reduction over a dimension that is not the innermost runs
+    vectorized across the outputs, while ``Tensor.max`` over the columns first (the per-axis
+    path) reads every window's row by itself, at a fixed cost per row. Four passes over the
+    input, two of them on bytes: the column maxima (``amax`` over ``kh``); ``==`` the
+    window's maximum (the maximum of the column maxima, a small tensor); that times
+    ``kh - row``; and its ``amax`` over ``kh``, ``kh`` minus the first row holding the
+    maximum in each column (``argmax`` would say the same, but it is not vectorized).
+    PyTorch's element, the first maximum in row-major order, is then the first column of
+    the first row over the columns (small tensors again). ``==`` also makes the first of
+    +0.0 and -0.0 win, as PyTorch's strict ``>`` does; a NaN equals nothing, so windows with
+    NaNs take the per-axis path (``window_max``'s ``nan``)."""
+    (ah, aw), (B, C) = axes, x.shape[:2]
+    kh, kw, oh, ow = ah.kernel, aw.kernel, ah.out, aw.out
+    v = x.narrow(2, 0, oh * kh).narrow(3, 0, ow * kw).unflatten(3, (ow, kw)).unflatten(2, (oh, kh))
+    columns = v.amax(3, keepdim=True)  # (B, C, oh, 1, ow, kw)
+    values = columns.amax(5, keepdim=True)  # (B, C, oh, 1, ow, 1)
+    hit = torch.eq(v, values.expand(columns.shape).contiguous()).view(torch.uint8)
+    score_dtype = torch.uint8 if kh < 256 else torch.int32
+    rank = torch.arange(kh, 0, -1, dtype=score_dtype, device=x.device).view(kh, 1, 1)
+    first = (hit * rank).amax(3)  # kh - the first row with the maximum, 0 if none
+    # the largest (first * kw + kw - 1 - column): the first row, then the first column
+    dtype = torch.int32 if x.shape[2] * x.shape[3] < 2**31 else torch.int64
+    reverse = torch.arange(kw - 1, -1, -1, dtype=dtype, device=x.device)
+    key = (first.to(dtype) * kw + reverse).amax(4)  # (B, C, oh, ow)
+    row = kh - torch.div(key, kw, rounding_mode="floor")
+    column = kw - 1 - key % kw
+    W = x.shape[3]
+    rows = _positions(oh, 2, 4, x.device, kh) + row
+    index = rows * W + _positions(ow, 3, 4, x.device, kw) + column
+    return values.view(B, C, oh, ow), index.to(dtype)
 
 
 def _global(x: torch.Tensor, track: bool):

@@ -312,10 +312,10 @@ def test_wrong_submissions_lose_marks_where_wrong_only(graded: dict) -> None:
                     problems.append(f"{where}: right but scored {q['score']}/{q['max_score']}")
                 continue
             checked += 1
-            if q["max_score"] - q["score"] < want["loses"]:
+            lost = q["max_score"] - q["score"]
+            if not math.isclose(lost, want["loses"], abs_tol=1e-9):  # exactly its points
                 problems.append(
-                    f"{where} ({want['mistake']}): lost {q['max_score'] - q['score']} points, "
-                    f"not {want['loses']}"
+                    f"{where} ({want['mistake']}): lost {lost} points, not {want['loses']}"
                 )
             public_ok = all(t["passed"] for t in q["public"])
             if public_ok != want["passes_public"]:

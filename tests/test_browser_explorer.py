@@ -556,6 +556,24 @@ INPUT_CELLS = """(el) => Object.fromEntries(
   .map((n) => [n.dataset.r + "," + n.dataset.c, n.textContent]))"""
 
 
+def test_a_setting_the_mode_does_not_use_is_said_not_dropped(explorer_page):
+    """Max pooling with dilation 2, then avg (avg_pool2d has no dilation): the note says the
+    dilation is kept but not used, and back in max mode the dilation counts again."""
+    page, errors = explorer_page
+    el = mount(page, torch.arange(36.0).reshape(1, 1, 6, 6), kernel_size=[2, 2],
+               stride=[1, 1], padding=[0, 0], dilation=[2, 2])  # fmt: skip
+    note = el.query_selector(".pe-size-note")
+    assert el.get_attribute("data-out-shape") == "[4,4]" and note.text_content() == ""
+    control(el, "mode").select_option("avg")
+    assert el.get_attribute("data-out-shape") == "[5,5]"  # dilation 1
+    assert "avg_pool2d has no dilation: dilation=(2, 2)" in note.text_content()
+    control(el, "mode").select_option("max")
+    assert el.get_attribute("data-out-shape") == "[4,4]" and note.text_content() == ""
+    control(el, "mode").select_option("lp")
+    assert "lp_pool2d has no dilation" in note.text_content()
+    assert not errors, errors
+
+
 def test_a_size_change_keeps_typed_values_and_fills_the_rest(explorer_page):
     page, errors = explorer_page
     x = torch.arange(16.0).reshape(1, 1, 4, 4)

@@ -3,7 +3,7 @@
 // input, in the colour of the output cell it makes), the cells one input cell feeds, and
 // the arithmetic of the current output cell in words, as a k×k grid and as a formula.
 import { STRINGS } from "./strings.js";
-import { cellKind, formatValue, pooledSize, pyFloat, pyRepr } from "./pooling.js";
+import { FN, cellKind, formatValue, pooledSize, pyFloat, pyRepr } from "./pooling.js";
 
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -205,7 +205,7 @@ export function explain(ctx, e, cell, i, j, hide, T = STRINGS.en) {
   if (e.mode === "max") args.push(`dilation=${pyRepr(e.dilation)}`);
   args.push(`ceil_mode=${pyRepr(e.ceil_mode)}`);
   if (e.mode === "avg") args.push(`count_include_pad=${pyRepr(e.count_include_pad)}`, `divisor_override=${pyRepr(e.divisor_override)}`);
-  const fn = { max: "max_pool2d", avg: "avg_pool2d", lp: "lp_pool2d" }[e.mode];
+  const fn = FN[e.mode];
   const first = e.mode === "lp" ? `X, norm_type=${pyFloat(e.norm_type)}, ` : "X, ";
   let note = "";
   if (e.mode === "lp" && e.ceil_mode && cell.cells.some((x) => x.kind !== "input")) {

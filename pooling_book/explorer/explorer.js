@@ -8,7 +8,7 @@
 // file): pooling.js computes, model.js holds the state, drawing.js draws, controls.js and
 // predict.js take the reader's input; this module wires them together.
 import { STRINGS, languageOf, strings } from "./strings.js";
-import { formatValue, poolCell, poolPlane, ruleError } from "./pooling.js";
+import { FN, effective, formatValue, poolCell, poolPlane, pyRepr, ruleError } from "./pooling.js";
 import { CONTROLS, MAX_SIZE, SETTINGS, USES, fitSettings, localModel, presetValues, readersOf, resizedValues, toJson, toNumber } from "./model.js";
 import { css } from "./style.js";
 import { cellSize, clearGrid, drawInput, drawOutput, explain, h, placeWindow, unbroken, windowGrid } from "./drawing.js";
@@ -312,7 +312,12 @@ export function mount(el, model) {
     const message = sizeError || indexErrors.batch || indexErrors.channel || (result.error ? ruleError(s, H, W, T) : "");
     // cells past the tensor given to explore() are 0 under its presets: said, not hidden
     const zeros = (presetName === "original" || presetName === "nan") && (H > originalShape[2] || W > originalShape[3]);
-    controls.sizeNote.textContent = zeros ? T.zeroFill(originalShape[2], originalShape[3]) : "";
+    // a setting the mode has no parameter for (avg's dilation, lp's padding, ...): said, not dropped
+    const e = effective(s);
+    const unused = SETTINGS.filter((k) => JSON.stringify(e[k]) !== JSON.stringify(s[k]))
+      .map((k) => T.unused(FN[s.mode], k, pyRepr(s[k])));
+    const notes = [zeros ? T.zeroFill(originalShape[2], originalShape[3]) : "", ...unused];
+    controls.sizeNote.textContent = notes.filter(Boolean).join("; ");
     el.dataset.error = message;
     error.textContent = message;
     const hide = predict ? predict.hiding() : null;

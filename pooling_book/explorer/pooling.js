@@ -9,7 +9,8 @@
 // CPU kernels do), float64 inputs in float64.
 import { STRINGS } from "./strings.js";
 
-const FN = { max: "max_pool2d", avg: "avg_pool2d", lp: "lp_pool2d" };
+// The PyTorch function of each mode.
+export const FN = { max: "max_pool2d", avg: "avg_pool2d", lp: "lp_pool2d" };
 
 // Python's repr of what the explorer passes to pooling_lib: pairs as tuples, floats with ".0".
 export function pyRepr(v) {

@@ -54,6 +54,7 @@ const EN = {
   errSize: (axis, linked, text, most, H, W) =>
     `${linked ? "input size H = W" : axis === "h" ? "input height H" : "input width W"} = ${text || "(empty)"}: must be an integer from 1 to ${most}; the input stays ${H}×${W}`,
   zeroFill: (h0, w0) => `the new cells are 0: the tensor given to explore() is ${h0}×${w0} ("input values" fills them otherwise)`,
+  unused: (fn, name, value) => `${fn} has no ${name}: ${name}=${value} is kept for the other modes, not used here`,
   mode: "mode",
   modes: { max: "max", avg: "avg", lp: "lp" },
   pairs: { kernel_size: "kernel", stride: "stride", padding: "padding", dilation: "dilation" },
@@ -180,6 +181,7 @@ const ZH = {
   errSize: (axis, linked, text, most, H, W) =>
     `${linked ? "输入大小 H = W" : axis === "h" ? "输入的高 H" : "输入的宽 W"} = ${text || "（空）"}：必须是 1 到 ${most} 之间的整数；输入仍为 ${H}×${W}`,
   zeroFill: (h0, w0) => `新单元格为 0：传给 explore() 的张量是 ${h0}×${w0}（“输入值”菜单可以用别的值填充它们）`,
+  unused: (fn, name, value) => `${fn} 没有 ${name} 参数：${name}=${value} 留给其他模式，这里不使用`,
   mode: "模式",
   modes: { max: "最大 max", avg: "平均 avg", lp: "Lp" },
   pairs: { kernel_size: "汇聚窗口", stride: "步幅", padding: "填充", dilation: "空洞" },

@@ -21,6 +21,7 @@ export function css(pal) {
 .pe-part{display:inline-flex;align-items:center;gap:.4em}
 .pe-toolbar input[type=range]{width:120px;min-width:120px}
 .pooling-explorer .pe-toolbar input[type=number]{width:3.6em}
+.pooling-explorer .pe-toolbar input[name=divisor_override]{width:4.8em}
 .pe-player{display:flex;gap:.4em;align-items:center}
 .pe-player button{min-width:36px;min-height:34px}
 .pe-drawing{display:flex;flex-direction:column;gap:.4em}

@@ -16,6 +16,8 @@
 #   make exercises   student release + autograders into _build/exercises (book copies refreshed)
 #   make grade SUBMISSIONS=dir   grade every notebook in dir into _build/grades (book/teachers.md)
 #   make grade-bench N=60        grade N generated submissions, print notebooks per minute
+#   make grade-gradescope        every hostile sample through Gradescope's fallback (as root;
+#                                GS_FLAGS="--only forge-encode" for some)
 # Every step is stamped: a second `make book` with nothing changed does nothing.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -37,7 +39,7 @@ BOOK_SOURCES := _config.yml _toc.yml tools/offline_assets.py tools/lean_pages.py
 # pip reads a machine-wide config that names a missing folder; drop that warning only.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: setup assets book serve i18n i18n-check test test-explore notebooks lint bench clean distclean exercises grade grade-bench
+.PHONY: setup assets book serve i18n i18n-check test test-explore notebooks lint bench clean distclean exercises grade grade-bench grade-gradescope
 
 # Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change).
 $(STAMP): requirements.txt
@@ -157,6 +159,13 @@ grade: setup
 N ?= 60
 grade-bench: setup
 	$(PY) tools/grade_bench.py --n $(N)
+
+# Every hostile sample (exercises/samples.py) through the Gradescope autograder's fallback, the
+# path of containers that refuse bubblewrap (student code as a uid of its own: run as root), in
+# Gradescope-shaped temporary folders: expected scores, review flags, no trace, one table row
+# each. make test runs seven of them (tests/test_grader_gradescope.py); this, all (minutes).
+grade-gradescope: setup
+	$(PY) exercises/gradescope_corpus.py $(GS_FLAGS)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -22,7 +22,10 @@ import dataclasses
 import json
 import pathlib
 import shutil
+import socket
 import sys
+import threading
+import time
 from collections.abc import Callable
 
 import nbformat
@@ -1363,6 +1366,49 @@ HOSTILE = [
 
 # Command-line markers of the processes the hostile samples start (none may survive).
 STRAY_MARKERS = ("987.654", "987.655", "987.656", "987.657")
+
+
+class Listeners:
+    """TCP listeners on 127.0.0.1 and ::1 and an abstract Unix socket that log connections: the
+    canary of ``hostile-network`` (its port is ``canary_port``, its tag ``canary_tag``)."""
+
+    def __init__(self, tag: str) -> None:
+        self.connections: list[str] = []
+        self.sockets = []
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.bind(("127.0.0.1", 0))
+        self.port = tcp.getsockname()[1]
+        self.sockets.append(tcp)
+        try:
+            tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            tcp6.bind(("::1", self.port))
+            self.sockets.append(tcp6)
+        except OSError:
+            pass
+        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        unix.bind(f"\0pooling-grade-canary-{tag}")
+        self.sockets.append(unix)
+        for s in self.sockets:
+            s.listen(8)
+            s.settimeout(0.2)
+        self.open = True
+        for s in self.sockets:
+            threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    def _accept(self, s: socket.socket) -> None:
+        while self.open:
+            try:
+                conn, address = s.accept()
+            except OSError:
+                continue
+            self.connections.append(f"{s.family.name} {address!r}")
+            conn.close()
+
+    def close(self) -> None:
+        self.open = False
+        time.sleep(0.3)
+        for s in self.sockets:
+            s.close()
 
 
 def _fill(text: str, canary: dict) -> str:

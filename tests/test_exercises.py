@@ -16,10 +16,8 @@ import hashlib
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -60,48 +58,6 @@ def _stray_processes() -> list[str]:
     return found
 
 
-class Listeners:
-    """TCP listeners on 127.0.0.1 and ::1 and an abstract Unix socket that log connections."""
-
-    def __init__(self, tag: str) -> None:
-        self.connections: list[str] = []
-        self.sockets = []
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.bind(("127.0.0.1", 0))
-        self.port = tcp.getsockname()[1]
-        self.sockets.append(tcp)
-        try:
-            tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-            tcp6.bind(("::1", self.port))
-            self.sockets.append(tcp6)
-        except OSError:
-            pass
-        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        unix.bind(f"\0pooling-grade-canary-{tag}")
-        self.sockets.append(unix)
-        for s in self.sockets:
-            s.listen(8)
-            s.settimeout(0.2)
-        self.open = True
-        for s in self.sockets:
-            threading.Thread(target=self._accept, args=(s,), daemon=True).start()
-
-    def _accept(self, s: socket.socket) -> None:
-        while self.open:
-            try:
-                conn, address = s.accept()
-            except OSError:
-                continue
-            self.connections.append(f"{s.family.name} {address!r}")
-            conn.close()
-
-    def close(self) -> None:
-        self.open = False
-        time.sleep(0.3)
-        for s in self.sockets:
-            s.close()
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("exercises")
@@ -112,7 +68,7 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def graded(built: Path, tmp_path_factory) -> dict:
     tag = f"test{os.getpid()}"
-    listeners = Listeners(tag)
+    listeners = samples.Listeners(tag)
     submissions = built / "samples"
     canary = {
         "canary_dir": tmp_path_factory.mktemp("canary"),

@@ -26,13 +26,18 @@ pytestmark = pytest.mark.notebook  # runs the grader on notebooks (sandboxes, ke
 needs_root = pytest.mark.skipif(os.getuid() != 0, reason="the fallback switches to another uid")
 
 
-# (sample, notebook, expected score as "full" or a number) graded in each mode
+# (sample, notebook, expected score as "full", a number, or PER_QUESTION: what samples.HOSTILE
+# gives per question) graded in each mode. `make grade-gradescope` runs every hostile sample
+# through the fallback (exercises/gradescope_corpus.py); these are the ones make test runs.
+PER_QUESTION = "per question"
 CASES = [
     ("solution", "pooling_loops", "full"),
     ("forge-encode", "pooling_loops", 0.0),
     ("forge-handlers", "pooling_loops", 0.0),
     ("forge-in-answer", "pooling_loops", 0.0),
-    ("hostile-read-tests", "pooling_loops", "full"),
+    # Resource abuse where the fallback runs it, in an answer (top-level cells never run
+    # there): softmax_pool2d never returns and ignores interrupts.
+    ("hostile-never-returns", "pooling_variants", PER_QUESTION),
     ("forge-update-wrapper", "pooling_loops", 0.0),
     ("forge-idle-loop", "pooling_loops", 4.0),  # its loops never run: pool2d_loops scores 0
 ]
@@ -78,12 +83,30 @@ def test_the_zip_holds_run_autograder_setup_and_the_tests(built: Path) -> None:
     assert "bubblewrap" in setup and "pooling-lib[grader] @ git+https://" in setup
 
 
+def _per_question(tests: list[dict]) -> dict[str, list[float]]:
+    """[score, max score] per question, from the tests students see."""
+    per: dict[str, list[float]] = {}
+    for t in tests:
+        if t["visibility"] != "hidden":
+            got = per.setdefault(t["name"].split(":")[0], [0.0, 0.0])
+            got[0], got[1] = got[0] + t["score"], got[1] + t["max_score"]
+    return per
+
+
 def _check(results: dict, sample: str, want: object, mode: str) -> None:
     tests = results["tests"]
     possible = sum(t["max_score"] for t in tests)
-    assert possible == 9.0
-    expected = possible if want == "full" else want
-    assert results["score"] == expected, (sample, mode, results["output"], tests)
+    if want == PER_QUESTION:
+        h = next(h for h in samples.HOSTILE if h.name == sample)
+        per = _per_question(tests)
+        for question, expect in h.scores.items():
+            score, most = per[question]
+            assert score == {"full": most, "zero": 0.0}[expect], (sample, question, per)
+        assert results["score"] == sum(s for s, _ in per.values())
+    else:
+        assert possible == 9.0
+        expected = possible if want == "full" else want
+        assert results["score"] == expected, (sample, mode, results["output"], tests)
     assert results["stdout_visibility"] == "hidden"
     instructors = [t for t in tests if t["visibility"] == "hidden"]
     assert len(instructors) == 1 and "Protections:" in instructors[0]["output"]

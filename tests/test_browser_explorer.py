@@ -240,7 +240,10 @@ LP = {"mode": "lp", "kernel_size": [2, 2], "stride": [2, 2]}
 
 
 def mount(page, x: torch.Tensor, **state):
-    """A fresh explorer of ``x`` in the known ``state``, mounted by the page's own script."""
+    """A fresh explorer of ``x`` in the known ``state``, mounted by the page's own script.
+    The pointer is moved off first: the page is shared by the module's tests, and an
+    explorer mounted under the pointer an earlier test left would start hovered."""
+    page.mouse.move(0, 0)
     page.evaluate(SET_CASE, {"state": state_for(x) | state, "controls": []})
     return page.query_selector("#explorer-under-test")
 
@@ -530,6 +533,7 @@ def test_hover_works_both_ways(explorer_page, state):
     assert box, "the window's frame is shown"
     for r, c in [(0, 0), (1, 1), (3, 2)]:
         el.query_selector(f'.pe-input .pe-cell[data-r="{r}"][data-c="{c}"]').hover()
+        assert "click it twice to change it" in el.query_selector(".pe-hint").text_content()
         marked = el.evaluate(
             """(el) => [...el.querySelectorAll(".pe-output .pe-reader")]
                  .map((n) => [+n.dataset.i, +n.dataset.j])"""

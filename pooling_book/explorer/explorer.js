@@ -42,6 +42,7 @@ export function mount(el, model) {
   let sizeError = ""; // an input size out of range, typed into the shape row
   const settingsNow = () => Object.fromEntries(SETTINGS.map((k) => [k, model.get(k)]));
   const initial = settingsNow(); // the settings explore() was given (the "→ output" fallback)
+  let picked = null; // [r, c] of the input cell clicked last (a second click edits it)
   const view = {
     model,
     T,
@@ -253,7 +254,6 @@ export function mount(el, model) {
   };
   // A click (a tap on a phone) picks a cell: the outputs that read it are outlined. A second
   // click on the picked cell opens its value box (a phone's keyboard only then comes up).
-  let picked = null;
   inputGrid.addEventListener("click", (event) => {
     const rc = inputCell(event);
     if (!rc) return;
@@ -360,7 +360,8 @@ export function mount(el, model) {
       readers = readersOf(result.settings, H, W);
       const focusCell = view.hover || view.editing;
       const marked = focusCell ? readers.get(`${focusCell[0]},${focusCell[1]}`) || [] : [];
-      hint.textContent = focusCell ? T.readBy(`X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}]`, marked.length) : T.hint;
+      const isPicked = Boolean(picked && focusCell && picked[0] === focusCell[0] && picked[1] === focusCell[1]);
+      hint.textContent = focusCell ? T.readBy(`X[${model.get("batch")}, ${model.get("channel")}, ${focusCell[0]}, ${focusCell[1]}]`, marked.length, isPicked) : T.hint;
       const size = cellSize(root.clientWidth || 700, Math.max(W + 2 * result.settings.padding[1], 1), ow);
       el.style.setProperty("--pe-cell", `${size}px`);
       const cells = drawInput(view, result.settings, plane, shown, result.shape);

@@ -276,7 +276,12 @@ def max_pool3d(
 
     Returns:
         ``(N, C, D_out, H_out, W_out)`` (or without ``N``); with ``return_indices`` also the
-        int64 indices ``(d * H_in + h) * W_in + w``. Bit-exact with PyTorch on the CPU.
+        int64 indices ``(d * H_in + h) * W_in + w``. Bit-exact with PyTorch on the CPU,
+        with one exception: where every value a window reads is ``-inf``, the index is the
+        window's first position, as PyTorch's contiguous kernel gives it; PyTorch 2.14's
+        ``channels_last_3d`` kernel (with two or more channels) keeps there the index of the
+        previous window of the same channel, a position outside the window
+        (``tests/test_lib_large_windows.py`` shows it).
 
     Raises:
         TypeError, ValueError: an argument breaks a rule of ``pooling_lib.shapes``.

@@ -9,6 +9,7 @@ suite stays well under a minute on two busy cores.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import torch
@@ -152,6 +153,9 @@ def assert_same_bits(actual: torch.Tensor, expected: torch.Tensor, nan_bits: boo
     assert torch.equal(a, e), f"bits differ:\n{actual}\n{expected}"
 
 
+_DRAWN = 4096
+
+
 @st.composite
 def adversarial_inputs(draw, shape: tuple[int, ...], dtype: torch.dtype, nan: bool = True):
     """Inputs made for ties: a few values (0, -0.0, +-1, +-inf, NaN, the dtype's extremes),
@@ -167,7 +171,13 @@ def adversarial_inputs(draw, shape: tuple[int, ...], dtype: torch.dtype, nan: bo
         pool = [info.min, info.min + 1, 0, 1, info.max]
     weights = draw(st.lists(st.integers(0, 3), min_size=len(pool), max_size=len(pool)))
     choices = [v for v, w in zip(pool, weights, strict=True) for _ in range(w)] or pool[:1]
-    picks = draw(st.lists(st.integers(0, len(choices) - 1), min_size=n, max_size=n))
+    # Hypothesis draws at most 8192 elements in one list: past ``_DRAWN`` elements the rest
+    # repeat drawn ones, picked by a generator seeded from the draw (deterministic).
+    drawn = min(n, _DRAWN)
+    picks = draw(st.lists(st.integers(0, len(choices) - 1), min_size=drawn, max_size=drawn))
+    if n > drawn:
+        rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+        picks += [picks[rng.randrange(drawn)] for _ in range(n - drawn)]
     values = [choices[i] for i in picks]
     if dtype.is_floating_point:
         return torch.tensor(values, dtype=torch.float64).reshape(shape).to(dtype)

@@ -44,6 +44,13 @@ def _reference(theirs, x, args, **kwargs):
     input_height * input_width <= std::numeric_limits<integer_t>::max()", channels_last),
     PyTorch's result on the same values as int32, cast back: max pooling commutes with that
     widening, values and first-maximum positions alike."""
+    if theirs is F.max_pool3d and _is_channels_last_3d(x) and kwargs.get("return_indices"):
+        # PyTorch's channels_last_3d kernel keeps a stale index where a window holds only
+        # -inf (test_channels_last_3d_all_minus_inf_window); its contiguous kernel is right.
+        out, idx = theirs(x.contiguous(), *args, **kwargs)
+        return out.contiguous(memory_format=torch.channels_last_3d), idx.contiguous(
+            memory_format=torch.channels_last_3d
+        )
     try:
         return theirs(x, *args, **kwargs)
     except RuntimeError as err:
@@ -53,6 +60,35 @@ def _reference(theirs, x, args, **kwargs):
     if isinstance(result, tuple):
         return result[0].to(torch.uint8), result[1]
     return result.to(torch.uint8)
+
+
+def _is_channels_last_3d(x: torch.Tensor) -> bool:
+    return (
+        x.dim() == 5
+        and x.shape[1] > 1
+        and x.is_contiguous(memory_format=torch.channels_last_3d)
+        and not x.is_contiguous()
+    )
+
+
+def test_channels_last_3d_all_minus_inf_window():
+    """Found by ``make test-explore SEED=3``: where a window of a ``channels_last_3d`` input
+    (two channels or more) holds only ``-inf``, PyTorch 2.14 returns the index of the
+    previous window's maximum, a position outside the window; its contiguous kernel (and
+    pooling_lib, on both layouts) returns the window's first position."""
+    kw = dict(kernel_size=(6, 5, 1), stride=(3, 2, 2), padding=(3, 1, 0), ceil_mode=True)
+    x = torch.full((1, 2, 4, 3, 10), -math.inf)
+    x[0, 1, 0, 0, 2] = -1.0  # the maximum of the windows at depth 0 and 1 of channel 1
+    cl = x.contiguous(memory_format=torch.channels_last_3d)
+    # Output depth 2 reads input depth 3 only (3 * 2 - 3 = 3, clipped to D_in = 4): all -inf.
+    _, t_idx = F.max_pool3d(x, **kw, return_indices=True)
+    assert t_idx[0, 1, 2, 0, 1] == 3 * 30 + 0 * 10 + 2  # depth 3, height 0, width 2
+    for layout in (x, cl):
+        out, idx = P.max_pool3d(layout, **kw, return_indices=True)
+        assert torch.equal(idx, t_idx) and torch.equal(out, F.max_pool3d(x, **kw))
+    _, t_cl_idx = F.max_pool3d(cl, **kw, return_indices=True)
+    if not torch.equal(t_cl_idx, t_idx):  # PyTorch's kernel as of 2.14: a stale index
+        assert t_cl_idx[0, 1, 2, 0, 1] == 2  # depth 0: outside the window
 
 
 def _check(ours, theirs, x, args, has_empty):

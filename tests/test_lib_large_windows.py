@@ -444,6 +444,7 @@ def _tiled_cases():
         (lambda m, x, **kw: m.max_pool2d(x, (3, 6), **kw), (1, 2, 7, 13)),
         (lambda m, x, **kw: m.max_pool2d(x, (1, 5), **kw), (1, 2, 3, 11)),
         (lambda m, x, **kw: m.max_pool2d(x, 8, **kw), (1, 1, 8, 16)),
+        (lambda m, x, **kw: m.max_pool2d(x, (9, 5), **kw), (1, 2, 9, 10)),  # rows > 8
     ]
 
 
@@ -451,13 +452,16 @@ def _tiled_cases():
 @LIB
 @given(data=st.data())
 def test_tiled_windows_with_indices_match_torch(case, data):
-    """Windows that tile the input, with indices: PyTorch's values, indices, layouts and
-    gradients on inputs full of ties, NaN, +-inf and -0.0 next to +0.0."""
+    """Windows that tile the input, with indices and without: PyTorch's values, indices,
+    layouts and gradients on inputs full of ties, NaN, +-inf and -0.0 next to +0.0."""
     call, shape = _tiled_cases()[case]
     dtype = data.draw(st.sampled_from(DTYPES[:4]))
     x = data.draw(adversarial_inputs(shape, dtype))
     if data.draw(st.booleans()):  # channels_last
         x = x.contiguous(memory_format=torch.channels_last)
+    values, t_values = call(P, x), call(F, x)
+    assert_same_bits(values, t_values)
+    assert values.stride() == t_values.stride()
     out, idx = call(P, x, return_indices=True)
     t_out, t_idx = call(F, x, return_indices=True)
     assert_same_bits(out, t_out)

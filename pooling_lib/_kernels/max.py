@@ -110,7 +110,21 @@ def pooled_max(
 VALUES_CHUNK_1D = 1 << 20
 
 
+# Tiling 2-d windows (``running_max._tiled``): one pass over the input, then about thirty
+# operations on tensors of an input row's size per window row, whose fixed cost (about 5 us
+# each on one thread) made 16 chunks of ``CHUNK_ELEMENTS`` take 10.5 ms on
+# ``adaptive_max_pool2d`` from 16x64x56x56 to 7x7 with indices, 5.3 ms in one chunk
+# (PyTorch: 5.7 ms; measured in one process, interleaved). The temporaries: the column
+# maxima (``1 / kh`` of the chunk) and the column read back (``1 / kw``). Values only, eight
+# operations a chunk and the column maxima the only temporary: 2**19 elements kept the
+# peak memory of that call at PyTorch's (``bench/bench_pooling.py --only --memory``).
+TILED_CHUNK = 1 << 22
+TILED_VALUES_CHUNK = 1 << 19
+
+
 def _chunk_target(axes: tuple[rm.Axis, ...], need_index: bool) -> int:
+    if rm.tiled(axes):
+        return TILED_CHUNK if need_index else TILED_VALUES_CHUNK
     if need_index or len(axes) != 1:
         return CHUNK_ELEMENTS
     (a,) = axes

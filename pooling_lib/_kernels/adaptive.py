@@ -204,11 +204,15 @@ class AdaptiveMaxPoolFunction(torch.autograd.Function):
         ctx.input_shape = inputs[0].shape
         ctx.input_format = memory_format(inputs[0])  # PyTorch's gradient has the input's layout
         ctx.mark_non_differentiable(output[1])
+        # no zeros for the indices' gradient (as large as the indices, int64), see backward
+        ctx.set_materialize_grads(False)
         ctx.save_for_backward(output[1])
         ctx.save_for_forward(output[1])
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor, _grad_index):  # type: ignore[override]
+        if grad_output is None:  # the values were not used: no gradient
+            return None, None
         (index,) = ctx.saved_tensors
         if plain_backward(grad_output):
             index_of = lambda bs, cs: index[bs, cs]  # noqa: E731

@@ -200,11 +200,15 @@ class MaxPoolFunction(torch.autograd.Function):
         ctx.may_be_empty = _may_have_empty_windows(tuple(x.shape[2:]), args)
         ctx.input_format = memory_format(x)  # PyTorch's gradient has the input's layout
         ctx.mark_non_differentiable(output[1])
+        # no zeros for the indices' gradient (as large as the indices, int64), see backward
+        ctx.set_materialize_grads(False)
         ctx.save_for_backward(output[1])
         ctx.save_for_forward(output[1])
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor, _grad_index):  # type: ignore[override]
+        if grad_output is None:  # the values were not used: no gradient
+            return None, None, None
         (found,) = ctx.saved_tensors
         if plain_backward(grad_output):
             skip = found < 0 if ctx.may_be_empty else None  # windows of padding only

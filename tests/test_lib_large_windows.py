@@ -494,3 +494,29 @@ def test_values_only_slots_up_to_eight_match_torch(k, s, data):
     if dtype.is_floating_point:
         x2 = x.view(2, 3, 5, 8)
         assert_same_bits(P.max_pool2d(x2, (2, k), s), F.max_pool2d(x2, (2, k), s))
+
+
+@pytest.mark.parametrize("dtype", DTYPES[:4])
+def test_gradients_of_windows_side_by_side_match_torch(dtype):
+    """Windows that do not overlap write the gradient with ``scatter_`` (``0 + g`` is
+    ``g + 0.0``): PyTorch's bits for a gradient holding -0.0, +-inf and NaN, on inputs with
+    ties, in both layouts, through padding and dilation."""
+    g = torch.Generator().manual_seed(3)
+    x = torch.randint(-2, 3, (2, 3, 12, 12), generator=g).to(dtype)
+    cases = [
+        lambda m, t: m.max_pool2d(t, 2),
+        lambda m, t: m.max_pool2d(t, (3, 2), (4, 3), 1, ceil_mode=True),
+        lambda m, t: m.max_pool2d(t, 2, 3, 1, dilation=2),
+        lambda m, t: m.adaptive_max_pool2d(t, (4, 2)),
+        lambda m, t: m.adaptive_max_pool2d(t, 5),  # overlapping: scatter_add_
+    ]
+    special = torch.tensor([-0.0, 0.0, 1.5, -2.0, math.inf, -math.inf, math.nan], dtype=dtype)
+    for layout in (x, x.contiguous(memory_format=torch.channels_last)):
+        for case in cases:
+            ours, theirs = layout.clone().requires_grad_(), layout.clone().requires_grad_()
+            out, t_out = case(P, ours), case(F, theirs)
+            go = special[torch.randint(0, len(special), t_out.shape, generator=g)]
+            (a,) = torch.autograd.grad(out, ours, go)
+            (b,) = torch.autograd.grad(t_out, theirs, go)
+            assert_same_bits(a, b)
+            assert a.stride() == b.stride()

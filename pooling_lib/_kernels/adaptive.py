@@ -216,7 +216,10 @@ class AdaptiveMaxPoolFunction(torch.autograd.Function):
         (index,) = ctx.saved_tensors
         if plain_backward(grad_output):
             index_of = lambda bs, cs: index[bs, cs]  # noqa: E731
-            grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None)
+            tiles = all(
+                o and n % o == 0 for n, o in zip(ctx.input_shape[2:], index.shape[2:], strict=True)
+            )
+            grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None, disjoint=tiles)
         else:
             grad = scatter_by_index(grad_output, index, ctx.input_shape)
         return in_format(grad, ctx.input_format), None

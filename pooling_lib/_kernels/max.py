@@ -198,6 +198,10 @@ class MaxPoolFunction(torch.autograd.Function):
         x, args, return_indices = inputs
         ctx.args, ctx.return_indices, ctx.input_shape = args, return_indices, x.shape
         ctx.may_be_empty = _may_have_empty_windows(tuple(x.shape[2:]), args)
+        ctx.disjoint = all(  # windows that do not overlap: no input has two outputs
+            (k - 1) * d + 1 <= s
+            for k, s, d in zip(args.kernel_size, args.stride, args.dilation, strict=True)
+        )
         ctx.input_format = memory_format(x)  # PyTorch's gradient has the input's layout
         ctx.mark_non_differentiable(output[1])
         # no zeros for the indices' gradient (as large as the indices, int64), see backward
@@ -212,12 +216,14 @@ class MaxPoolFunction(torch.autograd.Function):
         (found,) = ctx.saved_tensors
         if plain_backward(grad_output):
             skip = found < 0 if ctx.may_be_empty else None  # windows of padding only
-            if skip is not None and bool(skip.any()):  # pass no gradient
+            masked = skip is not None and bool(skip.any())
+            if masked:  # pass no gradient
                 grad_output = grad_output.masked_fill(skip, -0.0)
                 index_of = lambda bs, cs: found[bs, cs].clamp(min=0)  # noqa: E731
             else:
                 index_of = lambda bs, cs: found[bs, cs]  # noqa: E731
-            grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None)
+            disjoint = ctx.disjoint and not masked  # (masked windows all point at cell 0)
+            grad = scatter_gradient(grad_output, index_of, ctx.input_shape, None, disjoint)
         else:
             grad = scatter_by_index(grad_output, found, ctx.input_shape)
         return in_format(grad, ctx.input_format), None, None

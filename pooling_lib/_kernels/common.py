@@ -3,6 +3,7 @@ accumulation dtype and the ordered scatter-add that makes gradients bit-exact wi
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -95,8 +96,13 @@ def chunks(x: torch.Tensor, target: int = CHUNK_ELEMENTS) -> list[tuple[slice, s
     if per >= C:  # whole batch items
         nb = per // C
         return [(slice(b, min(B, b + nb)), slice(None)) for b in range(0, B, nb)]
+    # channels split into equal parts, as many as the target gives rounded to the nearest (64
+    # channels of 20 per target: 22, 21, 21, not 20, 20, 20, 4: each chunk costs a fixed
+    # Python and dispatch time, about 0.2 ms with indices; measured, ResNet stem fwd+bwd)
+    parts = max(1, round(C / per))
+    bounds = [C * i // parts for i in range(parts + 1)]
     return [
-        (slice(b, b + 1), slice(c, min(C, c + per))) for b in range(B) for c in range(0, C, per)
+        (slice(b, b + 1), slice(lo, hi)) for b in range(B) for lo, hi in itertools.pairwise(bounds)
     ]
 
 

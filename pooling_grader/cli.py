@@ -569,7 +569,22 @@ def _limits(args: argparse.Namespace) -> sessions.Limits:
     )
 
 
+def _skip_iri_parsers() -> None:
+    """Import ``rfc3987_syntax`` as missing in the command's process.
+
+    nbformat and otter import jsonschema, which, where ``rfc3987_syntax`` is installed (a
+    dependency of Jupyter's), checks the JSON Schema formats ``iri`` and ``iri-reference``
+    with it; importing it builds 39 Earley parsers: 2.3 s of CPU in every grading process
+    (each Gradescope submission), half of what loading the autograders costs. Nothing the
+    grader validates has those formats, and jsonschema goes without them when the import
+    fails. Only where jsonschema is not imported yet (the command, not a test process that
+    calls ``main``)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _skip_iri_parsers()
     p = parser()
     args = p.parse_args(argv)
     for name in ("jobs", "cell_timeout", "call_timeout", "notebook_timeout", "processes"):

@@ -297,10 +297,10 @@ class Session:
             self.fork(self.module, self.counter)
         return self.worker
 
-    def end_child(self) -> None:
+    def end_child(self, timeout: float = 10.0) -> None:
         if self.child and self.worker is not None and self.worker.alive():
             try:
-                answer = self.worker.request({"op": "end"}, 10.0)
+                answer = self.worker.request({"op": "end"}, timeout)
                 if not answer.get("ended"):
                     self.worker.stop()
             except WorkerFailed:
@@ -441,7 +441,13 @@ class Session:
         return value
 
     def close(self) -> None:
+        """End the child, then the zygote. Ended this way, the child is reaped by the zygote,
+        which kills what it left (``runner.Zygote.clean_up``); killed with the zygote, outside
+        a PID namespace (the Gradescope fallback) it would outlive it as an orphan, killed
+        only by ``sandbox.kill_user`` after grading, which then waited for the system's init
+        to reap it (1 to 2 s)."""
         if self.worker is not None:
+            self.end_child(timeout=2.0)
             self.worker.stop()
 
 

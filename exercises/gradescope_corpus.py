@@ -16,7 +16,7 @@ question and its review flag from ``results.json``, and that it left no trace: n
 the student's uid and none of the samples' markers, no file of that uid in /tmp, /var/tmp or
 /dev/shm, ``source/`` and ``submission/`` unchanged, none of the sample's trace files, nothing
 new in the canary folder and no connection to the canary listeners. It prints one row per
-sample and exits 1 if any row fails. ``make test`` runs seven of these cases
+sample and exits 1 if any row fails. ``make test`` runs three of these cases
 (``tests/test_grader_gradescope.py``); this runs them all (minutes).
 """
 

@@ -28,19 +28,31 @@ needs_root = pytest.mark.skipif(os.getuid() != 0, reason="the fallback switches 
 
 # (sample, notebook, expected score as "full", a number, or PER_QUESTION: what samples.HOSTILE
 # gives per question) graded in each mode. `make grade-gradescope` runs every hostile sample
-# through the fallback (exercises/gradescope_corpus.py); these are the ones make test runs.
+# through the fallback (exercises/gradescope_corpus.py); these are the ones make test runs,
+# those whose grading takes a path of the fallback's own (each run costs a grader and a
+# worker, 5 to 7 s of CPU).
 PER_QUESTION = "per question"
 CASES = [
-    ("solution", "pooling_loops", "full"),
+    ("solution", "pooling_loops", "full"),  # every point, as the student's own uid
+    # A top-level attack: the fallback never runs top-level cells (no error report), so the
+    # wrapped encoder never is; the cell is still flagged for review.
     ("forge-encode", "pooling_loops", 0.0),
-    ("forge-handlers", "pooling_loops", 0.0),
-    ("forge-in-answer", "pooling_loops", 0.0),
-    # Resource abuse where the fallback runs it, in an answer (top-level cells never run
-    # there): softmax_pool2d never returns and ignores interrupts.
+    # Resource abuse where the fallback runs it, in an answer: softmax_pool2d never returns
+    # and ignores interrupts; the time limit stops each of its five calls (--call-timeout 2
+    # below: a right answer's call takes milliseconds), the other questions score.
     ("hostile-never-returns", "pooling_variants", PER_QUESTION),
-    ("forge-update-wrapper", "pooling_loops", 0.0),
-    ("forge-idle-loop", "pooling_loops", 4.0),  # its loops never run: pool2d_loops scores 0
 ]
+# Not here, since the fallback grades them by the code it shares with bubblewrap, which
+# tests/test_exercises.py runs on them (test_hostile_and_bypass_submissions_score_only_what_
+# they_earn: scores and review flags; test_feedback_explains_what_happened):
+# * forge-handlers: a top-level attack, never run here for the same reason as forge-encode;
+# * forge-in-answer, forge-update-wrapper: refused from the source by the integrity check
+#   (methods.check) before anything runs, in every sandbox mode;
+# * forge-idle-loop: loop counters the same runner reports through the same channel (also
+#   test_loops_that_never_run_break_the_loop_rule).
+# Their results.json (a method verdict as one failed test) is test_results_json_from_a_
+# graded_entry's. make grade-gradescope still grades all of them through the fallback.
+CALL_TIMEOUT = {"hostile-never-returns": 2}  # seconds; 5 for the others
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +72,8 @@ def _gradescope(built: Path, tmp: Path, sample: str, notebook: str, mode: str) -
     shutil.copy(built / "samples" / sample / f"{notebook}.ipynb", root / "submission")
     done = subprocess.run(
         [sys.executable, "-m", "pooling_grader", "--gradescope", str(root), "--sandbox", mode,
-         "--cell-timeout", "10", "--call-timeout", "5", "--notebook-timeout", "120"],
+         "--cell-timeout", "10", "--call-timeout", str(CALL_TIMEOUT.get(sample, 5)),
+         "--notebook-timeout", "120"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -118,17 +131,9 @@ def _check(results: dict, sample: str, want: object, mode: str) -> None:
         assert public and all(t["visibility"] == "visible" for t in public)
         assert sum(t["score"] for t in graded) == 9.0
         assert "stride=None must mean a stride equal to the window" in json.dumps(hidden)
-    if sample == "forge-idle-loop":
-        method = [t for t in graded if t["name"] == "pool2d_loops: method"]
-        assert len(method) == 1 and method[0]["score"] == 0, graded
-        assert "none of its loops ran" in method[0]["output"]
-        assert not [t for t in graded if t["name"].startswith("pool2d_loops:") and t["score"]]
-    elif sample.startswith("forge"):
+    if sample == "forge-encode":
         assert all(t["score"] == 0 for t in graded)
-        if sample in ("forge-in-answer", "forge-update-wrapper"):
-            assert "inspects or patches the running program" in json.dumps(graded)
-        else:
-            assert "cell" in instructors[0]["output"]  # the top-level attempt, for review
+        assert "cell" in instructors[0]["output"]  # the top-level attempt, for review
 
 
 @needs_bwrap

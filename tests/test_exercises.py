@@ -720,25 +720,32 @@ def test_rules_per_function() -> None:
     assert len(broken) == 2 and "no comparison in g" in broken[0] and "h uses conv2d" in broken[1]
 
 
-def test_each_question_runs_in_a_fresh_process() -> None:
+@pytest.fixture(scope="module")
+def zygote():
+    """One grading session without a sandbox (the checks are the same), shared by the tests
+    below as the grader shares it between the questions of a notebook: each ``question``
+    forks a fresh child from its zygote, which imports torch once (1.6 s of CPU a start)."""
+    session = sessions.Session(sessions.Limits(sandboxed=False), deadline=time.monotonic() + 900)
+    yield session
+    session.close()
+
+
+def test_each_question_runs_in_a_fresh_process(zygote: sessions.Session) -> None:
     """A child forked by the zygote sees nothing of the previous question's module."""
-    session = sessions.Session(sessions.Limits(sandboxed=False), deadline=time.monotonic() + 120)
-    try:
-        assert session.question("import math\nmath.pi = 3.0\nA = 1")["ok"]
-        assert session.kinds(["A", "B"]) == {"A": "value", "B": "missing"}
-        assert session.question("import math\nB = math.pi")["ok"]
-        assert session.kinds(["A", "B"]) == {"A": "missing", "B": "value"}
-        assert session.value("B") == pytest.approx(3.14159265)
-        loaded = session.question("def f(x):\n    return 2 * x\nraise ValueError('late')")
-        assert loaded["error"] == "ValueError" and loaded["message"] == "late"
-        assert sessions.Remote(session, "f")(21) == 42  # what ran before the error is there
-        ended = session.question("import os\ndef f():\n    os._exit(3)")
-        assert ended["ok"]
-        with pytest.raises(sessions.WorkerFailed, match="ended"):
-            sessions.Remote(session, "f")()
-        assert session.restarts == 0  # the zygote survived its child
-    finally:
-        session.close()
+    session, restarts = zygote, zygote.restarts
+    assert session.question("import math\nmath.pi = 3.0\nA = 1")["ok"]
+    assert session.kinds(["A", "B"]) == {"A": "value", "B": "missing"}
+    assert session.question("import math\nB = math.pi")["ok"]
+    assert session.kinds(["A", "B"]) == {"A": "missing", "B": "value"}
+    assert session.value("B") == pytest.approx(3.14159265)
+    loaded = session.question("def f(x):\n    return 2 * x\nraise ValueError('late')")
+    assert loaded["error"] == "ValueError" and loaded["message"] == "late"
+    assert sessions.Remote(session, "f")(21) == 42  # what ran before the error is there
+    ended = session.question("import os\ndef f():\n    os._exit(3)")
+    assert ended["ok"]
+    with pytest.raises(sessions.WorkerFailed, match="ended"):
+        sessions.Remote(session, "f")()
+    assert session.restarts == restarts  # the zygote survived its child
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1104,22 +1111,19 @@ PER_VALUE = {
 }
 
 
-def _loops_run(source: str, rules: dict, *calls: tuple) -> list:
-    """Grade ``f`` of ``source`` in a fresh process (no sandbox: the checks are the same) and
-    return what ``session.loops_not_run`` says about the calls ``calls``."""
+def _loops_run(session: sessions.Session, source: str, rules: dict, *calls: tuple) -> list:
+    """Grade ``f`` of ``source`` as one question of ``session`` (a fresh child, as for each
+    question of a notebook) and return what ``session.loops_not_run`` says about the calls
+    ``calls``."""
     verdict = _check(source, rules)
     assert verdict["broken"] == [] and verdict["integrity"] == [], verdict
-    session = sessions.Session(sessions.Limits(sandboxed=False), deadline=time.monotonic() + 120)
-    try:
-        assert session.question(verdict["module"], verdict["counter"])["ok"]
-        for args in calls:
-            sessions.Remote(session, "f")(*args)
-        return sessions.loops_not_run(verdict["loops"], session.loop_runs)
-    finally:
-        session.close()
+    assert session.question(verdict["module"], verdict["counter"])["ok"]
+    for args in calls:
+        sessions.Remote(session, "f")(*args)
+    return sessions.loops_not_run(verdict["loops"], session.loop_runs)
 
 
-def test_loops_that_never_run_break_the_loop_rule() -> None:
+def test_loops_that_never_run_break_the_loop_rule(zygote: sessions.Session) -> None:
     import torch
 
     X = torch.arange(6.0).reshape(2, 3)
@@ -1134,7 +1138,7 @@ def test_loops_that_never_run_break_the_loop_rule() -> None:
         "TABLE = [i for i in range(3)]\ndef f(X):\n    return X * TABLE[2]\n",
     ]
     for source in idle:
-        found = _loops_run(source, LOOP_RULE, (X,), (X[:1],))
+        found = _loops_run(zygote, source, LOOP_RULE, (X,), (X[:1],))
         assert [(r["rule"], short, total, never) for r, short, total, never in found] == [
             ("write loops", 2, 2, True)
         ], source
@@ -1147,13 +1151,15 @@ def test_loops_that_never_run_break_the_loop_rule() -> None:
         "        i += 1\n    return X.new_tensor([r.tolist() for r in rows])\n",
     ]
     for source in honest:
-        assert _loops_run(source, LOOP_RULE, (X,), (X[:1],)) == [], source
+        assert _loops_run(zygote, source, LOOP_RULE, (X,), (X[:1],)) == [], source
     # A call with nothing to compute (an empty result) need not loop.
     empty = "def f(X):\n    for i in range(len(X)):\n        X = X + 1\n    return X\n"
-    assert _loops_run(empty, LOOP_RULE, (X[:0],)) == []
+    assert _loops_run(zygote, empty, LOOP_RULE, (X[:0],)) == []
 
 
-def test_per_value_loops_run_once_per_value_of_the_result() -> None:
+def test_per_value_loops_run_once_per_value_of_the_result(
+    zygote: sessions.Session,
+) -> None:
     import torch
 
     X = torch.arange(12.0).reshape(3, 4)
@@ -1162,10 +1168,10 @@ def test_per_value_loops_run_once_per_value_of_the_result() -> None:
         "    for i in range(X.shape[0]):\n        for j in range(X.shape[1]):\n"
         "            Y[i, j] = 2 * X[i, j]\n    return Y\n"
     )
-    assert _loops_run(per_output, PER_VALUE, (X,)) == []
+    assert _loops_run(zygote, per_output, PER_VALUE, (X,)) == []
     per_row = "import torch\ndef f(X):\n    return torch.stack([2 * row for row in X])\n"
-    assert _loops_run(per_row, LOOP_RULE, (X,)) == []  # the plain rule: it looped
-    found = _loops_run(per_row, PER_VALUE, (X,), (X[:, :1],))
+    assert _loops_run(zygote, per_row, LOOP_RULE, (X,)) == []  # the plain rule: it looped
+    found = _loops_run(zygote, per_row, PER_VALUE, (X,), (X[:, :1],))
     # 3 rows for 12 values: too few; 3 rows for 3 values: enough
     assert [(short, total, never) for _, short, total, never in found] == [(1, 2, False)]
 

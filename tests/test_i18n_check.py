@@ -94,9 +94,11 @@ def _one_page_book_template(tmp_path_factory) -> Path:
     po_dir = book / "locale" / "zh_CN" / "LC_MESSAGES" / "book"
     po_dir.mkdir(parents=True)
     shutil.copy(ROOT / "locale" / "zh_CN" / "LC_MESSAGES" / f"{PAGE}.po", po_dir)
-    i18n_check.run(book, do_update=True)  # in step with this copy's English
+    # One extraction serves the update and the check: the English does not change between.
+    pots = i18n_check.extract(book.parent / "pots", book)
+    i18n_check.update(pots, book / "locale")  # in step with this copy's English
     _fill(po_dir / "glossary.po")
-    assert i18n_check.run(book) == []
+    assert i18n_check.check(pots, book / "locale") == []
     return book
 
 
@@ -125,10 +127,15 @@ def test_a_changed_english_sentence_fails_the_check(one_page_book: Path):
     assert first_words in text, first_words
     page.write_text(text.replace(first_words, first_words + " (changed)", 1), encoding="utf-8")
 
-    stale = i18n_check.run(one_page_book)
+    # One extraction of the changed English, checked before and after the update (what
+    # `make i18n-check` and then `make i18n` see).
+    pots = i18n_check.extract(one_page_book.parent / "pots", one_page_book)
+    locale = one_page_book / "locale"
+    stale = i18n_check.check(pots, locale)
     assert any("stale" in problem for problem in stale), stale
 
-    after_update = i18n_check.run(one_page_book, do_update=True)
+    i18n_check.update(pots, locale)
+    after_update = i18n_check.check(pots, locale)
     assert len(after_update) == 1, after_update
     assert "fuzzy (English changed)" in after_update[0], after_update
     assert first_words[:20] in after_update[0]

@@ -4,9 +4,12 @@ Output ``i`` of a dimension of size ``n`` pooled to ``out`` covers the input ran
 ``[floor(i * n / out), ceil((i + 1) * n / out))``, so windows differ in length by at most one
 and may overlap.
 
-Max pooling takes the windows' maxima with ``running_max`` (``max.pooled_max``): a strided
-view where ``n`` is a multiple of ``out`` (the windows tile the input), else doubling up to
-the shorter length and two gathers, so its cost does not grow with the window.
+Max pooling takes the windows' maxima with ``running_max`` (``max.pooled_max``): where ``n``
+is a multiple of ``out`` the windows tile the input (2-d: the maxima of whole rows first,
+``running_max._tiled``; else a strided view), else doubling up to the shorter length and two
+gathers, so its cost does not grow with the window; values only, a dimension pooled to at
+most ``running_max.ADAPTIVE_SLICES`` outputs takes one ``amax`` per window (no temporary of
+the input's size).
 
 Average pooling adds in PyTorch's order: where the windows tile the input, average pooling's
 window sums (``avg.add_window_sums_``: one ``scatter_add_`` on a contiguous input, which

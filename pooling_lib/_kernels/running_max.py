@@ -31,7 +31,7 @@ finds the maximum's column and row on tensors of a window row's size.
 Adaptive windows differ in length by at most one and start anywhere: when the input length is
 a multiple of the output length they are a ``view``; otherwise ``doubling`` up to the
 shorter length and two gathers (``index_select``) of the runs at each window's start and
-end.
+end, or, values only and at most ``ADAPTIVE_SLICES`` outputs, one ``amax`` per window.
 
 Which element is the maximum: PyTorch scans a window in row-major order and lets an
 element replace the running maximum when it is strictly greater or is NaN, so the first

@@ -111,6 +111,13 @@ SUITE = [
     _w("global avg (adaptive 1)", "ResNet head", (32, 512, 7, 7), "adaptive_avg_pool2d", 1,
        pass_=BACKWARD),
     _w("adaptive max 56 to 7", "", (16, 64, 56, 56), "adaptive_max_pool2d", 7, pass_=BACKWARD),
+    # Small feature maps, where a call's fixed cost counts: d2l's LeNet (the source chapter's
+    # network, batch 256, average pooling after the first convolution) and the LeNet that
+    # chapter 8 trains 25 times (batch 64 of 16x16 shapes, max pooling after the first).
+    _w("d2l LeNet avg 2/2", "LeNet (d2l)", (256, 6, 28, 28), "avg_pool2d", 2, 2,
+       pass_=BACKWARD),
+    _w("chapter 8 LeNet max 2/2", "LeNet (ch. 8)", (64, 6, 16, 16), "max_pool2d", 2, 2,
+       pass_=BACKWARD),
 ]  # fmt: skip
 SUITE_REPEATS = 7
 GROWTH_OUTPUTS, GROWTH_PLANES = 4000, (8, 64)

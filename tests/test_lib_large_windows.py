@@ -520,3 +520,28 @@ def test_gradients_of_windows_side_by_side_match_torch(dtype):
             (b,) = torch.autograd.grad(t_out, theirs, go)
             assert_same_bits(a, b)
             assert a.stride() == b.stride()
+
+
+@pytest.mark.parametrize("dtype", DTYPES[:4])
+@pytest.mark.parametrize("shape", [(4, 3, 7, 7), (2, 5, 1, 3), (0, 2, 3, 3), (3, 4, 4)])
+def test_global_average_gradient_matches_torch(dtype, shape):
+    """``adaptive_avg_pool2d(x, 1)``'s backward (``GlobalMeanFunction``: the gradient divided
+    once, then expanded): PyTorch's bits and strides, for gradients with -0.0, +-inf and
+    NaN, contiguous or expanded, and through a second derivative."""
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(shape, generator=g, dtype=torch.float64).to(dtype)
+    special = torch.tensor([-0.0, 0.0, 1.5, -3.0, math.inf, -math.inf, math.nan], dtype=dtype)
+    ours, theirs = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out, t_out = P.adaptive_avg_pool2d(ours, 1), F.adaptive_avg_pool2d(theirs, 1)
+    go = special[torch.randint(0, len(special), t_out.shape, generator=g)]
+    for grad in (go, special[2].expand(t_out.shape)):
+        (a,) = torch.autograd.grad(out, ours, grad, retain_graph=True)
+        (b,) = torch.autograd.grad(t_out, theirs, grad, retain_graph=True)
+        assert_same_bits(a, b)
+        assert a.stride() == b.stride()
+    if dtype == torch.float64:
+        (a,) = torch.autograd.grad(out.pow(3).sum(), ours, create_graph=True)
+        (b,) = torch.autograd.grad(t_out.pow(3).sum(), theirs, create_graph=True)
+        assert_same_bits(
+            torch.autograd.grad(a.sum(), ours)[0], torch.autograd.grad(b.sum(), theirs)[0]
+        )

@@ -169,7 +169,7 @@ grade-bench: setup
 # Every hostile sample (exercises/samples.py) through the Gradescope autograder's fallback, the
 # path of containers that refuse bubblewrap (student code as a uid of its own: run as root), in
 # Gradescope-shaped temporary folders: expected scores, review flags, no trace, one table row
-# each. make test runs seven of them (tests/test_grader_gradescope.py); this, all (minutes).
+# each. make test runs three of them (tests/test_grader_gradescope.py); this, all (minutes).
 grade-gradescope: setup
 	$(PY) exercises/gradescope_corpus.py $(GS_FLAGS)
 

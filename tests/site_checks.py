@@ -15,6 +15,8 @@ import socketserver
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -202,6 +204,7 @@ class PageReport:
     """What one page did wrong in the browser (all lists empty: the page is fine)."""
 
     page: str
+    url: str = ""  # where the page ended (a redirect page: the page it leads to)
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
@@ -211,6 +214,9 @@ class PageReport:
     explorer_problems: list[str] = field(default_factory=list)
     axe_violations: list[str] = field(default_factory=list)
     gzip_bytes: int = 0
+    # Every ``a.pi-language-switch`` as the page shows it once its scripts ran: text,
+    # ``lang`` and resolved ``href`` (the tours check them, test_i18n_site says why).
+    language_switches: list[dict[str, str]] = field(default_factory=list)
     screenshot: Path | None = None
 
     def problems(self) -> list[str]:
@@ -231,6 +237,32 @@ class PageReport:
         return out
 
 
+# The language switcher each edition shows (``_templates/language-switcher.html``): to the
+# other edition, labelled in that edition's language, with its ``lang``.
+SWITCHES = {"en": ("zh_CN", "中文", "zh-CN"), "zh_CN": ("en", "English", "en")}
+
+
+def switch_problems(switches: list[dict[str, str]], url: str, site_root_url: str) -> list[str]:
+    """What is wrong with the language switchers (``PageReport.language_switches``) of the
+    page at ``url`` (under ``site_root_url``): exactly one, labelled in the other edition's
+    language with its ``lang``, leading to the same page path in the other edition."""
+    prefix, _, path = url.removeprefix(site_root_url).partition("/")
+    language = next((k for k, v in EDITION_PREFIXES.items() if v == prefix), None)
+    if language is None:
+        return [f"{url}: not a page of an edition under {site_root_url}"]
+    if len(switches) != 1:
+        return [f"{url}: {len(switches)} language switchers"]
+    other, label, tag = SWITCHES[language]
+    (switch,) = switches
+    problems = []
+    if switch["text"] != label or switch["lang"] != tag:
+        problems.append(f"{url}: switcher {switch['text']!r} lang={switch['lang']}")
+    expected = f"{site_root_url}{EDITION_PREFIXES[other]}/{path}"
+    if switch["href"] != expected:
+        problems.append(f"{url}: switcher leads to {switch['href']}, expected {expected}")
+    return problems
+
+
 # axe-core (npm devDependency, pinned in package.json; only the tests load it, the site does
 # not serve it) checks the book's content: the article, without the theme's chrome.
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -244,6 +276,13 @@ _AXE_RUN_JS = """async (skip) => {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${v.help} at ${n.target.join(" ")}`));
 }"""
+_LANGUAGE_SWITCHES_JS = """() => [...document.querySelectorAll("a.pi-language-switch")]
+  .map((a) => ({text: a.innerText.trim(), lang: a.getAttribute("lang") || "", href: a.href}))"""
+# A redirect page (the root ``index.html`` Jupyter Book writes): where its meta refresh goes.
+_META_REFRESH = re.compile(
+    r"""<meta\s[^>]*http-equiv=["']?refresh["']?[^>]*content=["'][^"';]*;\s*url=([^"']+)""",
+    re.IGNORECASE,
+)
 # Every explorer the page's notebook outputs carry must have been drawn by its module
 # (the pooling explorer's output grid, or the shift explorer's grids).
 _EXPLORERS_JS = """() => [...document.querySelectorAll("div.pooling-explorer")]
@@ -294,6 +333,8 @@ def inspect_site_page(
     and it is half of axe's time). A screenshot of the first screen (of the whole page with
     ``POOLING_FULL_SCREENSHOTS=1``) is saved as ``screenshot_dir/<page path>.png`` (none
     when ``screenshot_dir`` is None).
+    The page is measured once every request it made has finished or failed (not after
+    500 ms without requests, "networkidle"); a redirect page is followed to its target.
     """
     report = PageReport(page_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -323,23 +364,56 @@ def inspect_site_page(
             report.console_errors.append(f"{message.text} [{where}]")
 
     bodies: dict[str, int] = {}
+    # Requests not yet finished or failed: the page is measured once none is left (a
+    # condition, where "networkidle" waited for 500 ms without a request on every page).
+    pending: set = set()
 
     def on_finished(request) -> None:
+        pending.discard(request)
         response = request.response()
         if response is not None and response.status < 400:
             size = _gzip_bytes(request.url, response)
             if size is not None:
                 bodies[request.url] = size
 
+    def on_failed(request) -> None:
+        pending.discard(request)
+        on_request_failed(request)
+
+    def settle() -> None:
+        """Wait until every request the page made so far has finished or failed (and any
+        request those responses started in turn)."""
+        while pending:
+            request = next(iter(pending))
+            response = request.response()  # None once the request failed
+            if response is not None:
+                response.finished()
+            # Playwright emits requestfinished / requestfailed for it before or during
+            # these waits; count it here in case the event is still to be dispatched.
+            if request in pending:
+                pending.discard(request)
+                if response is not None and response.status < 400:
+                    size = _gzip_bytes(request.url, response)
+                    if size is not None:
+                        bodies[request.url] = size
+
     page.route("**/*", route)
-    page.on("requestfailed", on_request_failed)
+    page.on("request", lambda request: pending.add(request))
+    page.on("requestfailed", on_failed)
     page.on("response", on_response)
     page.on("requestfinished", on_finished)
     page.on("console", on_console)
     page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
     try:
-        page.goto(urljoin(base_url, page_path), wait_until="load")
-        page.wait_for_load_state("networkidle")
+        url = urljoin(base_url, page_path)
+        try:
+            with urllib.request.urlopen(url) as served:  # the site's own server: 127.0.0.1
+                refresh = _META_REFRESH.search(served.read().decode("utf-8", "replace"))
+        except urllib.error.HTTPError:  # reported by the browser below
+            refresh = None
+        page.goto(url, wait_until="load")
+        if refresh:  # a redirect page: check the page it leads to, once it has loaded
+            page.wait_for_url(urljoin(url, refresh.group(1).strip()), wait_until="load")
         _evaluate(page, _MATHJAX_DONE_JS)
         widgets = _evaluate(page, _WIDGETS_JS)
         if widgets["views"]:
@@ -354,7 +428,6 @@ def inspect_site_page(
                 report.widget_problems.append(
                     f"{widgets['rendered']} of {widgets['views']} widget views rendered"
                 )
-            page.wait_for_load_state("networkidle")
             _evaluate(page, _MATHJAX_DONE_JS)  # widgets may have queued more typesetting
         try:  # explorers draw once their script has run: wait for that, not for a time
             page.wait_for_function(f"() => ({_EXPLORERS_JS})().length === 0", timeout=10_000)
@@ -371,12 +444,15 @@ def inspect_site_page(
             report.axe_violations = _evaluate(page, _AXE_RUN_JS, list(axe_skip))
         else:
             report.axe_violations = [f"{AXE_JS} missing: run `npm ci`"]
-        report.gzip_bytes = sum(bodies.values())
+        report.language_switches = _evaluate(page, _LANGUAGE_SWITCHES_JS)
+        report.url = page.url
         if screenshot_dir is not None:
             shot = screenshot_dir / f"{page_path.removesuffix('.html')}.png"
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=FULL_SCREENSHOTS)
             report.screenshot = shot
+        settle()  # everything the page asked for, up to its screenshot, is counted
+        report.gzip_bytes = sum(bodies.values())
     finally:
         context.close()
     return report

@@ -23,6 +23,7 @@ from site_checks import (
     QuietHandler,
     ThreadingServer,
     inspect_site_page,
+    switch_problems,
 )
 
 from pooling_book.explorer.widget import SITE_MODULE
@@ -30,12 +31,16 @@ from pooling_book.explorer.widget import SITE_MODULE
 MAX_PAGE_BYTES = 1_500_000  # what one page may download, gzip-compressed
 
 
-def test_every_page_works_offline(site_pages, inspect_page):
+def test_every_page_works_offline(site_pages, inspect_page, site_root_url):
+    """Every page of the English edition passes ``inspect_page``, downloads at most
+    1.5 MB gzip, and, once its scripts ran, shows the one language switcher to the same
+    page of the Chinese edition (test_i18n_site checks it without scripts and clicks it)."""
     assert "index.html" in site_pages, site_pages
     problems = []
     for page in site_pages:
         report = inspect_page(page)
         problems += report.problems()
+        problems += switch_problems(report.language_switches, report.url, site_root_url)
         assert report.screenshot is not None and report.screenshot.stat().st_size > 0
         print(f"{report.gzip_bytes / 1e6:5.2f} MB gzip  {page}")
         if report.gzip_bytes > MAX_PAGE_BYTES:

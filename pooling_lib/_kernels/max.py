@@ -46,6 +46,8 @@ input there and its backward writes out of bounds.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from pooling_lib._kernels import running_max as rm
@@ -168,6 +170,11 @@ def _chunk_max(xc: torch.Tensor, axes, need_index: bool, floating: bool, out=Non
         return out, None  # NaNs: every NaN compares equal (module docstring)
     values, found = rm.window_max(xc, axes, need_index)
     if not floating:
+        return values, found
+    # one reduction finds whether any maximum is 0 or NaN (amin propagates NaN): two tensor
+    # operations where the checks below take five (each a fixed cost of several us)
+    smallest = float(values.abs().amin())
+    if not (smallest == 0 or math.isnan(smallest)):
         return values, found
     nan = torch.isnan(values)
     if bool(nan.any()):

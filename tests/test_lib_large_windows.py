@@ -44,22 +44,27 @@ def _reference(theirs, x, args, **kwargs):
     input_height * input_width <= std::numeric_limits<integer_t>::max()", channels_last),
     PyTorch's result on the same values as int32, cast back: max pooling commutes with that
     widening, values and first-maximum positions alike."""
-    if theirs is F.max_pool3d and _is_channels_last_3d(x) and kwargs.get("return_indices"):
-        # PyTorch's channels_last_3d kernel keeps a stale index where a window holds only
-        # -inf (test_channels_last_3d_all_minus_inf_window): its values and strides, with
-        # the indices of its contiguous kernel, which is right.
-        out, idx = theirs(x, *args, **kwargs)
-        _, right = theirs(x.contiguous(), *args, **kwargs)
-        return out, torch.empty_like(idx).copy_(right)
     try:
-        return theirs(x, *args, **kwargs)
+        return _torch(theirs, x, args, **kwargs)
     except RuntimeError as err:
         if x.dtype != torch.uint8 or "numeric_limits<integer_t>" not in str(err):
             raise
-    result = theirs(x.to(torch.int32), *args, **kwargs)
+    result = _torch(theirs, x.to(torch.int32), args, **kwargs)
     if isinstance(result, tuple):
         return result[0].to(torch.uint8), result[1]
     return result.to(torch.uint8)
+
+
+def _torch(theirs, x, args, **kwargs):
+    """``theirs(x, *args, **kwargs)``, but for channels_last_3d max_pool3d with indices:
+    PyTorch's channels_last_3d kernel keeps a stale index where a window holds only -inf
+    (test_channels_last_3d_all_minus_inf_window), so its values and strides, with the
+    indices of its contiguous kernel, which is right."""
+    if theirs is F.max_pool3d and _is_channels_last_3d(x) and kwargs.get("return_indices"):
+        out, idx = theirs(x, *args, **kwargs)
+        _, right = theirs(x.contiguous(), *args, **kwargs)
+        return out, torch.empty_like(idx).copy_(right)
+    return theirs(x, *args, **kwargs)
 
 
 def _is_channels_last_3d(x: torch.Tensor) -> bool:

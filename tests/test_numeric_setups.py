@@ -192,3 +192,13 @@ def test_only_the_training_chapters_skip_comparing_digits_and_they_check_claims(
             )
         else:
             assert not ignored, f"{path.name}: cells {ignored} are not compared by nbval"
+
+
+def test_tests_run_on_the_callers_threads_and_notebooks_on_one():
+    """``OMP_NUM_THREADS=2 make test`` compares pooling_lib with PyTorch on two threads (in
+    every xdist worker), while notebook kernels inherit the notebooks' one thread
+    (tools/nbval_setup.py)."""
+    import torch
+
+    assert torch.get_num_threads() == int(os.environ["POOLING_TEST_THREADS"])
+    assert os.environ["OMP_NUM_THREADS"] == notebook_env.notebook_env()["OMP_NUM_THREADS"]

@@ -3,7 +3,12 @@ Jupyter ran them. The root ``conftest.py`` loads it for every pytest run in this
 repository; a run outside it can load it with ``-p nbval_setup`` (``tools/`` on the path).
 
 * it sets the environment of tools/notebook_env.py (fixed SVG hash salt and date, hash
-  seed, one thread) in this process, which nbval's kernels inherit;
+  seed, one thread) in this process, which nbval's kernels inherit; the tests that run in
+  this process itself (the library against PyTorch, the drawings) keep the thread count the
+  caller asked for with ``OMP_NUM_THREADS`` (one when unset): ``OMP_NUM_THREADS=2 make
+  test`` compares pooling_lib with PyTorch on two threads, while every notebook still runs
+  on one (``POOLING_TEST_THREADS`` carries the caller's value to pytest-xdist's workers, which
+  inherit the environment after it was set to one);
 * it makes nbval execute cells with ``store_history=True``, as Jupyter and nbclient do.
   nbval 0.11 sends ``store_history=False``, and IPython then decides whether a trailing
   ``;`` silences a cell's result from a history entry that was never written: a cell
@@ -97,8 +102,18 @@ def _patch_kernel_spec() -> None:
     NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
 
 
+# The thread count the caller of pytest asked for, kept for this process and passed to the
+# xdist workers (whose environment already holds the notebooks' one thread).
+TEST_THREADS = "POOLING_TEST_THREADS"
+
+
 def pytest_configure(config):
+    threads = os.environ.setdefault(TEST_THREADS, os.environ.get("OMP_NUM_THREADS", "1"))
     notebook_env.apply()
+    if threads != notebook_env.notebook_env()["OMP_NUM_THREADS"]:
+        import torch  # loaded under the notebooks' one thread, then given the caller's
+
+        torch.set_num_threads(int(threads))
     _patch_nbval()
     _patch_kernel_spec()
     # pyproject's addopts names the sanitize file relative to the repository root; make

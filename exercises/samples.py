@@ -810,6 +810,79 @@ def max_pool2d_backward(dY, X, kernel_size, stride=None):
     return numpy.ctypeslib.as_array(torch.zeros(1).numpy())
 """
 
+# Red team, third pass: answers of the right dtype with an empty leading dimension. An
+# (0, *shape) tensor broadcasts against the reference, and torch.allclose over no elements
+# is True, so a case without a shape check passed (8 of the 31 autograded points); and
+# counterexamples to linearity that are only roundings of the student's dtype (a float32
+# overflow, a float16 rounding), since max pooling is additive on constant tensors.
+FORGE_EMPTY_LOOPS = """\
+import torch
+
+
+def pool2d_loops(X, kernel_size, stride=None, padding=(0, 0), mode="max"):
+    (k_h, k_w), (p_h, p_w) = kernel_size, padding
+    s_h, s_w = kernel_size if stride is None else stride
+    out_h = (X.shape[0] + 2 * p_h - k_h) // s_h + 1
+    out_w = (X.shape[1] + 2 * p_w - k_w) // s_w + 1
+    total = 0
+    for i in range(out_h):  # a loop, for the method check
+        total = total + i
+    return torch.zeros((0, out_h, out_w), dtype=X.dtype)
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    return torch.zeros((0, *X.shape), dtype=X.dtype)
+"""
+
+FORGE_EMPTY_CONV = """\
+import torch
+from torch.nn import functional as F
+
+X1 = torch.full((2, 2), 3e38)  # X1 + X2 overflows float32 to inf: a "gap" of inf
+X2 = torch.full((2, 2), 3e38)
+c = 0.3  # c * X3 rounds in float16
+X3 = torch.full((2, 2), 1001.0, dtype=torch.float16)
+
+
+def avg_pool_weight(channels, kernel_size):
+    return torch.zeros((channels, 1, *kernel_size))
+
+
+def avg_pool2d_conv(X, kernel_size, stride=None, padding=(0, 0)):
+    (k_h, k_w), (p_h, p_w) = kernel_size, padding
+    s_h, s_w = kernel_size if stride is None else stride
+    N, C, H, W = X.shape
+    F.conv2d(torch.zeros(1, 1, 1, 1), torch.zeros(1, 1, 1, 1))  # the convolution asked for
+    return torch.zeros((0, N, C, (H + 2 * p_h - k_h) // s_h + 1, (W + 2 * p_w - k_w) // s_w + 1),
+                       dtype=X.dtype)
+
+
+def max2(a, b):
+    return torch.zeros((0, *a.shape), dtype=a.dtype)
+
+
+def max_pool2x2_conv(X):
+    N, C, H, W = X.shape
+    F.conv2d(torch.zeros(1, 1, 1, 1), torch.zeros(1, 1, 1, 1))
+    return torch.zeros((0, N, C, H // 2, W // 2), dtype=X.dtype)
+"""
+
+FORGE_EMPTY_VARIANTS = """\
+import torch
+from torch.nn import functional as F
+
+
+def min_pool2d(X, kernel_size, stride=None, padding=0):
+    shape = F.max_pool2d(X, kernel_size, stride=stride, padding=padding).shape
+    return torch.zeros((0, *shape), dtype=X.dtype)
+
+
+def softmax_pool2d(X, kernel_size, tau=1.0, stride=None):
+    (k_h, k_w), (N, C, H, W) = kernel_size, X.shape
+    s_h, s_w = kernel_size if stride is None else stride
+    return torch.zeros((0, N, C, (H - k_h) // s_h + 1, (W - k_w) // s_w + 1), dtype=X.dtype)
+"""
+
 # Honest students who must keep full marks: a cell of their own that checks the answers
 # against PyTorch, and answers that use module-level constants and helpers.
 HONEST_CHECKER = """\
@@ -1358,6 +1431,17 @@ HOSTILE = [
             "operator.attrgetter reached as an attribute of an allowed module (typing.operator), "
             "with names built from strings", _on_release(FORGE_OPERATOR_MODULE),
             _all(LOOPS_Q, ZERO), review=True),
+    Hostile("forge-empty-loops", "pooling_loops",
+            "answers of the right dtype with an empty leading dimension, which torch.allclose "
+            "broadcasts against any reference", _on_release(FORGE_EMPTY_LOOPS),
+            _all(LOOPS_Q, ZERO)),
+    Hostile("forge-empty-conv", "pooling_and_convolution",
+            "answers with an empty leading dimension; counterexamples to linearity that are a "
+            "float32 overflow and a float16 rounding", _on_release(FORGE_EMPTY_CONV),
+            _all(CONV_Q, ZERO)),
+    Hostile("forge-empty-variants", "pooling_variants",
+            "min_pool2d and softmax_pool2d return an empty leading dimension",
+            _on_release(FORGE_EMPTY_VARIANTS), _all(VARIANTS_Q, ZERO)),
     Hostile("honest-constants", "pooling_loops",
             "right answers that use module-level constants (one set by a top-level "
             "torch.nn.init.constant_ call) and helper functions",

@@ -77,8 +77,9 @@ assets: $(ASSETS_STAMP)
 # Chinese one with Sphinx language zh_CN, reading locale/zh_CN): tools/i18n_build.py.
 # Incremental: each edition keeps its Sphinx environment in _build/.doctrees/<prefix>; a
 # failed edition's is dropped, so the next run re-reads (and re-warns about) its pages.
-# Sphinx does not recopy html_extra_path files that already exist in the output, so the
-# vendored folders are removed first (a changed explorer.js would otherwise stay stale).
+# The vendored folders are removed first, so a file no longer staged goes too; after each
+# edition's build tools/i18n_build.py copies html_extra_path and _static into it again
+# (Sphinx copies them only when some page is out of date).
 $(BOOK_STAMP): $(LIB_STAMP) $(ASSETS_STAMP) $(BOOK_SOURCES)
 	rm -rf _build/html/*/vendor
 	$(PY) tools/i18n_build.py

@@ -67,3 +67,21 @@ def test_site_serves_the_pinned_javascript(built_site):
         "vendor/font-awesome/css/font-awesome.min.css",
     ):
         assert (built_site / asset).is_file(), asset
+
+
+def test_every_build_copies_the_vendored_folders_and_static_files(tmp_path):
+    """After ``make test`` (which builds the site) a ``make book`` removes the vendored
+    folders and finds no page out of date; Sphinx then copies no ``html_extra_path`` and
+    no ``_static`` file, so ``tools/i18n_build.py`` copies them after every build (without
+    it, every explorer was dead and the math raw)."""
+    import i18n_build
+
+    html_dir = tmp_path / "en"
+    (html_dir / "_static").mkdir(parents=True)
+    stale = next(p for p in sorted((ROOT / "_static").glob("*")) if p.is_file())
+    (html_dir / "_static" / stale.name).write_text("stale")
+    i18n_build.copy_unconditionally(ROOT, html_dir)
+    assert (html_dir / "_static" / stale.name).read_bytes() == stale.read_bytes()
+    (stage,) = i18n_build.extra_paths(ROOT)
+    for name in ("vendor/pooling-explorer/explorer.iife.js", "vendor/mathjax/tex-mml-chtml.js"):
+        assert (html_dir / name).read_bytes() == (stage / name).read_bytes(), name

@@ -100,17 +100,38 @@ def build_edition(
         force_all=force_all,
     )
     status = 1 if isinstance(result, Exception) else int(result or 0)
-    # An incremental build with no outdated page copies no static file, so a changed (or
-    # removed) _static/*.css would stay stale in the output: copy the book's own ones here.
-    for static in sorted((source / "_static").glob("*")):
-        if static.is_file():
-            (html_dir / "_static").mkdir(parents=True, exist_ok=True)
-            shutil.copy2(static, html_dir / "_static" / static.name)
+    copy_unconditionally(source, html_dir)
     if status:
         # The pickled environment of a failed build would not re-read (nor re-warn about)
         # the failing pages: the next build starts over.
         shutil.rmtree(doctrees, ignore_errors=True)
     return status
+
+
+def extra_paths(source: Path = ROOT) -> list[Path]:
+    """The folders of ``html_extra_path`` in ``_config.yml`` (relative to ``source``)."""
+    import yaml
+
+    config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    paths = config.get("sphinx", {}).get("config", {}).get("html_extra_path", [])
+    return [source / path for path in paths]
+
+
+def copy_unconditionally(source: Path, html_dir: Path) -> None:
+    """Copy the book's ``_static`` files and the ``html_extra_path`` folders into ``html_dir``.
+
+    Sphinx copies both only when some page is out of date: an incremental build with none
+    ("no targets are out of date") stops before it, so a changed ``_static/*.css`` would stay
+    stale, and the vendored folders that ``make book`` removes before building (the
+    explorer's script, MathJax) would stay missing: every explorer dead and the math raw
+    after ``make test`` then ``make book``. So they are copied here after every build."""
+    for static in sorted((source / "_static").glob("*")):
+        if static.is_file():
+            (html_dir / "_static").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(static, html_dir / "_static" / static.name)
+    for extra in extra_paths(source):
+        if extra.is_dir():
+            shutil.copytree(extra, html_dir, dirs_exist_ok=True)
 
 
 def write_redirect(out: Path, source: Path = ROOT) -> Path:

@@ -883,6 +883,48 @@ def softmax_pool2d(X, kernel_size, tau=1.0, stride=None):
     return torch.zeros((0, N, C, (H - k_h) // s_h + 1, (W - k_w) // s_w + 1), dtype=X.dtype)
 """
 
+# Red team, fourth pass: names the rules did not list. max2 as a minimum of the negatives and
+# max_pool2x2_conv's maxima by amin (minima are maxima too); the backward pass by autograd
+# driven by hand (an nn.Parameter leaf, each grad_fn node called along next_functions).
+FORGE_MINIMUM = """\
+import torch
+from torch.nn import functional as F
+
+
+def max2(a, b):
+    return -torch.minimum(-a, -b)
+
+
+def max_pool2x2_conv(X):
+    C = X.shape[1]
+    corners = []
+    for r in range(2):
+        for c in range(2):
+            W = torch.zeros((C, 1, 2, 2), dtype=X.dtype)
+            W[:, 0, r, c] = 1.0
+            corners.append(F.conv2d(X, W, stride=2, groups=C))
+    return -torch.stack(corners).neg().amin(0)
+"""
+
+FORGE_GRAD_FN = """\
+import torch
+
+
+def max_pool2d_backward(dY, X, kernel_size, stride=None):
+    k_h, k_w = kernel_size
+    s_h, s_w = kernel_size if stride is None else stride
+    out_h, out_w = dY.shape
+    r = (torch.arange(out_h) * s_h)[:, None, None, None] + torch.arange(k_h)[None, None, :, None]
+    c = (torch.arange(out_w) * s_w)[None, :, None, None] + torch.arange(k_w)[None, None, None, :]
+    leaf = torch.nn.Parameter(X.clone())  # requires grad without the word requires_grad
+    Y = leaf[r, c].reshape(out_h, out_w, k_h * k_w).max(dim=2).values
+    g, node = dY.clone(), Y.grad_fn
+    while node is not None and node.next_functions:  # backward() by hand
+        g = node(g)
+        node = node.next_functions[0][0]
+    return g.detach()
+"""
+
 # Honest students who must keep full marks: a cell of their own that checks the answers
 # against PyTorch, and answers that use module-level constants and helpers.
 HONEST_CHECKER = """\
@@ -1442,6 +1484,14 @@ HOSTILE = [
     Hostile("forge-empty-variants", "pooling_variants",
             "min_pool2d and softmax_pool2d return an empty leading dimension",
             _on_release(FORGE_EMPTY_VARIANTS), _all(VARIANTS_Q, ZERO)),
+    Hostile("forge-minimum", "pooling_and_convolution",
+            "max2 as -torch.minimum(-a, -b); max_pool2x2_conv's maxima by amin of the negated "
+            "corners", _on_solution(FORGE_MINIMUM),
+            {"avg_pool_conv": FULL, "max_not_linear": FULL, "relu_max": ZERO}),
+    Hostile("forge-grad-fn", "pooling_loops",
+            "max_pool2d_backward by autograd driven by hand: an nn.Parameter leaf and each "
+            "grad_fn node called along next_functions", _on_solution(FORGE_GRAD_FN),
+            {"pool2d_loops": FULL, "max_pool_backward": ZERO}),
     Hostile("honest-constants", "pooling_loops",
             "right answers that use module-level constants (one set by a top-level "
             "torch.nn.init.constant_ call) and helper functions",

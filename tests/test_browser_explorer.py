@@ -751,6 +751,24 @@ def test_predict_checks_a_retyped_answer_and_moves_on_only_when_asked(explorer_p
     assert not errors, errors
 
 
+def test_later_tries_after_a_right_first_answer_are_not_called_second_tries(explorer_page):
+    """After a right first answer, a wrong one is "not quite" (not "still not"), a second
+    wrong one "still not", and a right one again "right" (not "on a second try")."""
+    page, errors = explorer_page
+    el = mount(page, torch.arange(16.0).reshape(1, 1, 4, 4), **BASE, **PREDICT)
+    i, j = json.loads(el.get_attribute("data-position"))
+    v = float(json.loads(el.get_attribute("data-values"))[i * 2 + j])
+    answer, feedback = control(el, "predict-answer"), el.query_selector(".pe-feedback")
+    said = []
+    for typed in (v, v + 1, v + 2, v):
+        answer.fill(format_value(typed))
+        answer.press("Enter")
+        said.append(feedback.text_content().split(":")[0])
+    assert said == ["right", "not quite", "still not", "right"]
+    assert el.query_selector(".pe-score").text_content() == "score: 1 of 1"
+    assert not errors, errors
+
+
 def test_a_tap_shows_the_readers_and_a_second_tap_edits(explorer_page):
     """A click (a phone's tap) on an input cell outlines the outputs that read it and says
     how many, keeping the current output's border; only a second click on that cell opens

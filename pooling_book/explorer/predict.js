@@ -53,7 +53,7 @@ export function sameValue(a, b) {
 export function buildPredict(view) {
   const T = view.T;
   const random = makeRandom(view.seed);
-  const state = { asked: 0, right: 0, kind: "value", answered: false, checked: null };
+  const state = { asked: 0, right: 0, kind: "value", answered: false, checked: null, firstRight: false, lastRight: false };
   const question = h("span", { class: "pe-question" });
   const answer = h("input", { type: "text", name: "predict-answer", inputmode: "decimal", autocomplete: "off", "aria-label": T.answerAria });
   const check = h("button", { type: "button", name: "predict-check" }, T.check);
@@ -68,6 +68,8 @@ export function buildPredict(view) {
     state.kind = kind;
     state.answered = false;
     state.checked = null;
+    state.firstRight = false;
+    state.lastRight = false;
     fresh.textContent = T.newQuestion;
     fresh.classList.remove("pe-next");
     answer.value = "";
@@ -116,12 +118,15 @@ export function buildPredict(view) {
     if (first) {
       state.asked += 1;
       if (right) state.right += 1;
+      state.firstRight = right;
     }
     state.answered = true;
     state.checked = typed;
+    // "on a second try" only when the first try was wrong, "still not" only after a wrong try
     let verdict;
-    if (right) verdict = first ? T.right(truth) : T.rightLater(truth);
-    else verdict = T.wrong(first, typed, truth);
+    if (right) verdict = !first && !state.firstRight ? T.rightLater(truth) : T.right(truth);
+    else verdict = T.wrong(!first && !state.lastRight, typed, truth);
+    state.lastRight = right;
     feedback.dataset.verdict = verdict;
     feedback.textContent = verdict;
     feedback.className = right ? "pe-feedback pe-ok" : "pe-feedback pe-bad";

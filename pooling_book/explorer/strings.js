@@ -120,7 +120,7 @@ const EN = {
   typeValue: "type a number, such as 4, -1.5, 3/4 or nan",
   right: (truth) => `right: ${truth}.`,
   rightLater: (truth) => `right on a second try: ${truth} (the score counts first tries).`,
-  wrong: (first, typed, truth) => `${first ? "not quite" : "still not"}: you typed ${typed}, the answer is ${truth}. Its arithmetic is below.`,
+  wrong: (wrongBefore, typed, truth) => `${wrongBefore ? "still not" : "not quite"}: you typed ${typed}, the answer is ${truth}. Its arithmetic is below.`,
   // the shift explorer
   shiftAria: (most) => `shift of the input in pixels (0 to ${most})`,
   shiftTitle: (H, W) => `Shift explorer: X of shape (${H}, ${W}), max pooling and blur pooling`,
@@ -245,7 +245,7 @@ const ZH = {
   typeValue: "请输入一个数，例如 4、-1.5、3/4 或 nan",
   right: (truth) => `正确：${truth}。`,
   rightLater: (truth) => `第二次答对：${truth}（得分只计第一次作答）。`,
-  wrong: (first, typed, truth) => `${first ? "不对" : "仍然不对"}：你输入的是 ${typed}，答案是 ${truth}。下面是它的算式。`,
+  wrong: (wrongBefore, typed, truth) => `${wrongBefore ? "仍然不对" : "不对"}：你输入的是 ${typed}，答案是 ${truth}。下面是它的算式。`,
   shiftAria: (most) => `输入平移的像素数（0 到 ${most}）`,
   shiftTitle: (H, W) => `平移探索器：X 的形状为 (${H}, ${W})，最大汇聚与模糊汇聚`,
   shiftBy: "向右平移",

@@ -810,6 +810,8 @@ def test_minus_inf_and_indices_do_not_break_across_lines(explorer_page):
 
 # ------------------------------------------------------------------ the chapters' explorers
 
+# Resolves after two animation frames: ResizeObserver callbacks run before a frame paints.
+TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted]")].map((el) => {
   const box = (n) => (n ? n.getBoundingClientRect() : { width: 0, height: 0, top: 0, bottom: 0 });
   const area = (n) => box(n).width * box(n).height;
@@ -831,6 +833,12 @@ MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted
     // the arithmetic (k×k grid and line) of an explorer, the sentence of the shift explorer
     arithTop: box(el.querySelector(".pe-arith, .pe-root > .pe-math")).top,
     formulaTop: box(el.querySelector(".pe-formula")).top,
+    // per grid panel: is the grid wider than its panel, and is the note saying so shown
+    scrolls: [...el.querySelectorAll(".pe-grids > .pe-panel")].map((panel) => {
+      const scroll = panel.querySelector(".pe-scroll");
+      const note = panel.querySelector(".pe-scroll-note");
+      return [scroll.scrollWidth > scroll.clientWidth + 1, !!note && shown(note)];
+    }),
   };
 })"""
 CHAPTERS = [
@@ -862,12 +870,28 @@ def chapter_explorers(browser, site_url):
         for path in CHAPTERS:
             page.goto(site_url + path)
             page.wait_for_selector(".pooling-explorer[data-mounted]")
+            page.evaluate(TWO_FRAMES)  # the resize observers have run
             found[width, path] = page.evaluate(MEASURE)
             found[width, path, "predict"] = page.evaluate(
                 "document.querySelectorAll('.pooling-explorer .pe-predict').length"
             )
         page.close()
     return found
+
+
+def test_a_grid_wider_than_its_panel_says_that_it_scrolls_sideways(chapter_explorers):
+    """At 390 px some grids are wider than the phone's page (the 8x8 input of "Pooling in
+    networks" with its padding): each one's panel shows the note "scroll sideways for every
+    column", and no grid that fits shows it. At 1280 px every grid fits."""
+    wider, wrong = {1280: 0, 390: 0}, []
+    for (width, path), found in ((k, v) for k, v in chapter_explorers.items() if len(k) == 2):
+        for n, e in enumerate(found):
+            for overflows, noted in e["scrolls"] if e["kind"] == "pool" else []:
+                wider[width] += overflows
+                if overflows != noted:
+                    wrong.append((width, path, n, {"wider": overflows, "note shown": noted}))
+    assert not wrong, wrong
+    assert wider[390] >= 1 and wider[1280] == 0, wider
 
 
 def test_focused_explorers_show_at_most_six_controls_in_about_100_px(chapter_explorers):

@@ -145,12 +145,27 @@ export function mount(el, model) {
   const hint = h("p", { class: "pe-caption pe-hint" }, T.hint);
   const inputCaption = h("p", { class: "pe-caption" }, T.inputCaption);
   const outputCaption = h("p", { class: "pe-caption" }, T.output);
+  // a grid wider than the page scrolls sideways inside its panel; a note above it says so
+  // (shown by markOverflow only while the grid is wider than its panel)
+  const inputStage = h("div", { class: "pe-stage" }, inputGrid, windowBox);
+  const outputStage = h("div", { class: "pe-stage" }, outputGrid);
+  const inputScroll = h("div", { class: "pe-scroll" }, inputStage);
+  const outputScroll = h("div", { class: "pe-scroll" }, outputStage);
+  const scrolls = [inputScroll, outputScroll].map((scroll) => [scroll, h("p", { class: "pe-caption pe-scroll-note", hidden: "" }, T.scrollNote)]);
   const grids = h(
     "div",
     { class: "pe-grids" },
-    h("div", { class: "pe-panel" }, inputCaption, editWrap, h("div", { class: "pe-scroll" }, h("div", { class: "pe-stage" }, inputGrid, windowBox))),
-    h("div", { class: "pe-panel" }, outputCaption, h("div", { class: "pe-scroll" }, h("div", { class: "pe-stage" }, outputGrid))),
+    h("div", { class: "pe-panel" }, inputCaption, editWrap, scrolls[0][1], inputScroll),
+    h("div", { class: "pe-panel" }, outputCaption, scrolls[1][1], outputScroll),
   );
+  function markOverflow() {
+    for (const [scroll, note] of scrolls) {
+      const over = scroll.scrollWidth > scroll.clientWidth + 1;
+      note.hidden = !over;
+      if (over) scroll.dataset.overflow = "";
+      else delete scroll.dataset.overflow;
+    }
+  }
   const kform = h("div", { class: "pe-kwrap" });
   const arithmetic = h("p", { class: "pe-math" });
   const formula = h("div", { class: "pe-math pe-formula" });
@@ -430,10 +445,18 @@ export function mount(el, model) {
     });
     observer.observe(root);
   }
+  // the grids' panels change width with the page, the grids with the settings: either may
+  // start or end a sideways scroll (observed, so a redraw forces no layout to find out)
+  let overflowObserver = null;
+  if (typeof ResizeObserver !== "undefined") {
+    overflowObserver = new ResizeObserver(markOverflow);
+    for (const node of [inputScroll, outputScroll, inputStage, outputStage]) overflowObserver.observe(node);
+  }
   el._peStop = () => {
     alive = false;
     stop();
     if (observer) observer.disconnect();
+    if (overflowObserver) overflowObserver.disconnect();
   };
   return el._peStop;
 }

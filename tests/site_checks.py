@@ -316,6 +316,11 @@ def _gzip_bytes(url: str, response) -> int | None:
 FULL_SCREENSHOTS = os.environ.get("POOLING_FULL_SCREENSHOTS") == "1"
 
 
+# For page.evaluate: resolves after two animation frames (ResizeObserver callbacks and a
+# scroll's repaint have run by then).
+TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def inspect_site_page(
     browser,
     base_url: str,

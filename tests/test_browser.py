@@ -20,6 +20,7 @@ import pytest
 from site_checks import (
     RAW_TEX,
     SCREENSHOT_DIR,
+    TWO_FRAMES,
     QuietHandler,
     ThreadingServer,
     inspect_site_page,
@@ -91,6 +92,55 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, built_site, site_url, site
             wide[path] = width
     page.close()
     assert not wide, f"pages that scroll sideways at 390 px (their width in px): {wide}"
+
+
+def _edge_darkness(png: bytes) -> tuple[float, float]:
+    """Mean darkness (0 white .. 255 black) of the leftmost and rightmost 6 px of a
+    screenshot, over the middle half of its height."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    w, h = image.size
+    rows = range(h // 4, 3 * h // 4)
+
+    def darkness(columns: range) -> float:
+        values = [255 - image.getpixel((x, y)) for x in columns for y in rows]
+        return sum(values) / len(values)
+
+    return darkness(range(6)), darkness(range(w - 6, w))
+
+
+def test_a_formula_wider_than_a_phone_shows_a_shadow_where_it_goes_on(browser, site_url):
+    """At 390 px the output-size formula of "The output shape" is wider than the page and
+    scrolls in its box; a shadow marks the side where part of it is hidden: the right one
+    before scrolling, both halfway, the left one at the end (``_static/book.css``). Each
+    shadow is what the page's pixels at that edge lose when the box's background is
+    removed (the glyphs there are the same in both screenshots)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True)
+    page.goto(site_url + "notebooks/output_shape.html", wait_until="load")
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+    formula = page.locator('mjx-container[display="true"]').first
+    formula.scroll_into_view_if_needed()
+    width, scroll = formula.evaluate("(n) => [n.clientWidth, n.scrollWidth]")
+    assert scroll > width + 40, (scroll, width)  # the formula is wider than its box
+    shadows = {}
+    for where, left in (("start", 0), ("middle", (scroll - width) // 2), ("end", scroll)):
+        formula.evaluate("(n, x) => { n.scrollLeft = x; n.style.background = ''; }", left)
+        page.evaluate(TWO_FRAMES)
+        shown = _edge_darkness(formula.screenshot())
+        formula.evaluate("(n) => { n.style.background = 'none'; }")
+        page.evaluate(TWO_FRAMES)
+        bare = _edge_darkness(formula.screenshot())
+        shadows[where] = tuple(round(a - b, 1) for a, b in zip(shown, bare, strict=True))
+    page.close()
+    dark, none = 15, 2  # mean darkness a shadow adds at an edge, at least / at most
+    (l0, r0), (l1, r1), (l2, r2) = shadows["start"], shadows["middle"], shadows["end"]
+    assert abs(l0) <= none and r0 >= dark, shadows
+    assert l1 >= dark and r1 >= dark, shadows
+    assert l2 >= dark and abs(r2) <= none, shadows
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 import torch
 from site_checks import SCREENSHOT_DIR as SCREENSHOTS
+from site_checks import TWO_FRAMES
 
 from pooling_book.drawing import palette
 from pooling_book.explorer import explore
@@ -810,8 +811,6 @@ def test_minus_inf_and_indices_do_not_break_across_lines(explorer_page):
 
 # ------------------------------------------------------------------ the chapters' explorers
 
-# Resolves after two animation frames: ResizeObserver callbacks run before a frame paints.
-TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 MEASURE = """() => [...document.querySelectorAll(".pooling-explorer[data-mounted]")].map((el) => {
   const box = (n) => (n ? n.getBoundingClientRect() : { width: 0, height: 0, top: 0, bottom: 0 });
   const area = (n) => box(n).width * box(n).height;
